@@ -1,0 +1,49 @@
+using LkmKit.Formats;
+using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Cli;
+
+/// <summary>The outcome of rendering one file of a batch: its text, or the error line for it.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Output">What to print on standard output.</param>
+/// <param name="Error">The error message, or null on success.</param>
+public readonly record struct BatchItem(string Path, string Output, string? Error);
+
+/// <summary>
+/// Reads many module files on all cores and yields one rendered result per file in input order, so that a bad
+/// file is reported and the batch carries on.
+/// </summary>
+public static class BatchReader
+{
+    /// <summary>Opens each path, lets <paramref name="render"/> turn its modules into text, and yields results in order.</summary>
+    public static IEnumerable<BatchItem> Run(IEnumerable<string> paths, Func<string, KernelModule, string> render)
+    {
+        return paths.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount)
+            .Select(path => RenderOne(path, render));
+    }
+
+    /// <summary>Reads one path and renders it, turning read failures into an error message.</summary>
+    public static BatchItem RenderOne(string path, Func<string, KernelModule, string> render)
+    {
+        try
+        {
+            using var file = ModuleReader.Open(path);
+            var text = new System.Text.StringBuilder();
+            foreach (var module in file.Modules)
+            {
+                text.Append(render(path, module));
+            }
+
+            return new BatchItem(path, text.ToString(), null);
+        }
+        catch (ModuleFormatException e)
+        {
+            return new BatchItem(path, "", e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new BatchItem(path, "", $"{path}: {e.Message}");
+        }
+    }
+}

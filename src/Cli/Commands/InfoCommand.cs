@@ -1,0 +1,27 @@
+using System.CommandLine;
+using LkmKit.Cli.Output;
+
+namespace LkmKit.Cli.Commands;
+
+/// <summary><c>lkm info [--json] [-F FIELD] PATH...</c>: modinfo-compatible module information.</summary>
+public static class InfoCommand
+{
+    /// <summary>Creates the command writing to the given streams.</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per module per line (JSON Lines)." };
+        var field = new Option<string?>("--field", "-F") { Description = "Print only the values of FIELD, one per line, like modinfo -F." };
+        var paths = new Argument<string[]>("PATH") { Description = "Module files or directories (searched recursively).", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("info", "Show module metadata; for Linux modules field-for-field what kmod's modinfo prints.") { json, field, paths };
+        command.SetAction(result =>
+        {
+            bool asJson = result.GetValue(json);
+            string? only = result.GetValue(field);
+            Func<string, Formats.Model.KernelModule, string> render = asJson ? ModuleJson.Render
+                : only is not null ? (p, m) => ModinfoText.RenderField(p, m, only)
+                : ModinfoText.Render;
+            return BatchOutput.Write(ModulePaths.Expand(result.GetValue(paths) ?? []), render, asJson, stdout, stderr);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using LkmKit.Formats.Elf;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Cli.Output;
+
+/// <summary>A JSON view of a module's container: one object per module per line.</summary>
+public static class DumpJson
+{
+    /// <summary>Renders the chosen parts of <paramref name="module"/> as one JSON line.</summary>
+    public static string Render(string path, KernelModule module, DumpParts parts) => ModuleJson.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("path", path);
+        w.WriteString("format", Names.Container(module.Container));
+        w.WriteString("fileType", module.FileType);
+        w.WriteString("flavor", Names.Flavor(module.Flavor));
+        w.WriteString("arch", Names.Machine(module));
+        w.WriteNumber("bits", module.Bits);
+        w.WriteString("endian", module.ByteOrder == ByteOrder.LittleEndian ? "little" : "big");
+        if (parts.Sections)
+        {
+            WriteSections(w, module);
+        }
+
+        if (parts.Symbols)
+        {
+            WriteSymbols(w, module);
+        }
+
+        if (parts.Relocations)
+        {
+            WriteRelocations(w, module);
+        }
+
+        w.WriteEndObject();
+    });
+
+    private static void WriteSections(Utf8JsonWriter w, KernelModule module)
+    {
+        w.WriteStartArray("sections");
+        foreach (var s in module.Sections)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", s.Index);
+            w.WriteString("name", s.Name);
+            w.WriteString("type", s.TypeName);
+            w.WriteString("flags", module.Container == ContainerFormat.Elf ? ElfNames.SectionFlags(s.RawFlags) : $"0x{s.RawFlags:x}");
+            w.WriteString("address", $"0x{s.Address:x}");
+            w.WriteNumber("offset", s.FileOffset);
+            w.WriteNumber("size", s.Size);
+            w.WriteNumber("align", s.Alignment);
+            w.WriteNumber("entrySize", s.EntrySize);
+            w.WriteNumber("link", s.Link);
+            w.WriteNumber("info", s.Info);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteSymbols(Utf8JsonWriter w, KernelModule module)
+    {
+        w.WriteStartArray("symbols");
+        foreach (var s in module.Symbols)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", s.Index);
+            w.WriteString("name", s.Name);
+            w.WriteString("value", $"0x{s.Value:x}");
+            w.WriteNumber("size", s.Size);
+            w.WriteString("type", Names.SymbolType(s.Type));
+            w.WriteString("binding", Names.Binding(s.Binding));
+            w.WriteString("definition", s.Definition.ToString().ToLowerInvariant());
+            w.WriteNumber("section", s.SectionIndex);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteRelocations(Utf8JsonWriter w, KernelModule module)
+    {
+        w.WriteStartArray("relocationSections");
+        foreach (var table in module.RelocationSections)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", table.Name);
+            w.WriteNumber("index", table.Index);
+            w.WriteNumber("target", table.TargetSectionIndex);
+            w.WriteBoolean("explicitAddends", table.HasExplicitAddends);
+            w.WriteNumber("count", table.Relocations.Count);
+            w.WriteStartArray("relocations");
+            foreach (var r in table.Relocations)
+            {
+                w.WriteStartObject();
+                w.WriteString("offset", $"0x{r.Offset:x}");
+                w.WriteString("type", ElfRelocationTypes.Describe(r.Machine, r.RawType).Name);
+                w.WriteNumber("rawType", r.RawType);
+                w.WriteString("kind", Names.RelocationKind(r.Kind));
+                w.WriteNumber("width", r.Width);
+                w.WriteNumber("symbol", r.SymbolIndex);
+                w.WriteString("symbolName", DumpText.SymbolLabel(module, table, r));
+                w.WriteNumber("addend", r.Addend);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,261 @@
+using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Elf;
+
+/// <summary>Turns an <see cref="ElfFile"/>'s sections, symbols and relocations into the common model.</summary>
+public static class ElfModelBuilder
+{
+    /// <summary>Creates the module shell: identity from the header, and lazily built sections, symbols and relocations.</summary>
+    public static KernelModule CreateModule(ElfFile elf, ModuleSource? source)
+    {
+        var machine = ElfNames.Machine(elf.Header.Machine);
+        return new KernelModule
+        {
+            Path = elf.Path,
+            Container = ContainerFormat.Elf,
+            Machine = machine,
+            RawMachine = elf.Header.Machine,
+            Bits = elf.Is64 ? 64 : 32,
+            ByteOrder = elf.IsBigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian,
+            FileType = ElfNames.FileType(elf.Header.Type),
+            Compression = source?.Compression ?? CompressionKind.None,
+            FileSize = elf.Data.Length,
+            Sections = new LazyList<ModuleSection>(() => BuildSections(elf)),
+            Symbols = new LazyList<ModuleSymbol>(() => BuildSymbols(elf)),
+            RelocationSections = new LazyList<ModuleRelocationSection>(() => BuildRelocationSections(elf, machine)),
+        };
+    }
+
+    /// <summary>The index of the symbol table the model exposes: SHT_SYMTAB, else SHT_DYNSYM, else -1.</summary>
+    public static int PrimarySymbolTable(ElfFile elf)
+    {
+        int index = elf.FindSectionOfType(ElfConstants.ShtSymTab);
+        return index >= 0 ? index : elf.FindSectionOfType(ElfConstants.ShtDynSym);
+    }
+
+    private static ModuleSection[] BuildSections(ElfFile elf)
+    {
+        var result = new ModuleSection[elf.Sections.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var s = elf.Sections[i];
+            result[i] = new ModuleSection
+            {
+                Index = i,
+                Name = elf.GetSectionName(i),
+                RawType = s.Type,
+                TypeName = ElfNames.SectionType(s.Type, elf.Header.Machine),
+                RawFlags = s.Flags,
+                Address = s.Address,
+                FileOffset = s.Offset,
+                Size = s.Size,
+                Alignment = s.AddressAlign == 0 ? 1 : s.AddressAlign,
+                EntrySize = s.EntrySize,
+                Link = s.Link,
+                Info = s.Info,
+                IsAllocated = (s.Flags & ElfConstants.ShfAlloc) != 0,
+                IsWritable = (s.Flags & ElfConstants.ShfWrite) != 0,
+                IsExecutable = (s.Flags & ElfConstants.ShfExecInstr) != 0,
+                HasContents = s.HasContents,
+                Data = elf.GetSectionMemory(i),
+            };
+        }
+
+        return result;
+    }
+
+    private static ModuleSymbol[] BuildSymbols(ElfFile elf)
+    {
+        int tableIndex = PrimarySymbolTable(elf);
+        if (tableIndex < 0)
+        {
+            return [];
+        }
+
+        var table = elf.GetSymbolTable(tableIndex);
+        var result = new ModuleSymbol[table.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var sym = table[i];
+            var (definition, section) = Classify(elf, sym);
+            result[i] = new ModuleSymbol
+            {
+                Index = i,
+                Name = table.GetName(sym),
+                Value = sym.Value,
+                Size = sym.Size,
+                Binding = ElfNames.Binding(sym.Binding),
+                Type = ElfNames.Type(sym.Type),
+                Definition = definition,
+                SectionIndex = section,
+                RawSectionIndex = sym.RawSectionIndex == ElfConstants.ShnXIndex ? sym.SectionIndex : sym.RawSectionIndex,
+                RawInfo = sym.Info,
+                RawOther = sym.Other,
+            };
+        }
+
+        return result;
+    }
+
+    /// <summary>Where a symbol is defined; a section index out of range is an error.</summary>
+    public static (SymbolDefinition Definition, int Section) Classify(ElfFile elf, in ElfSymbol sym)
+    {
+        if (sym.RawSectionIndex == ElfConstants.ShnUndef)
+        {
+            return (SymbolDefinition.Undefined, -1);
+        }
+
+        if (sym.RawSectionIndex == ElfConstants.ShnAbs)
+        {
+            return (SymbolDefinition.Absolute, -1);
+        }
+
+        if (sym.RawSectionIndex == ElfConstants.ShnCommon)
+        {
+            return (SymbolDefinition.Common, -1);
+        }
+
+        if (sym.RawSectionIndex >= ElfConstants.ShnLoReserve && sym.RawSectionIndex != ElfConstants.ShnXIndex)
+        {
+            return (SymbolDefinition.Special, -1);
+        }
+
+        elf.CheckSectionIndex(sym.SectionIndex, (long)elf.Sections[0].Offset, $"symbol {sym.Index}");
+        return (SymbolDefinition.Section, (int)sym.SectionIndex);
+    }
+
+    private static ModuleRelocationSection[] BuildRelocationSections(ElfFile elf, MachineArchitecture machine)
+    {
+        var result = new List<ModuleRelocationSection>();
+        for (int i = 0; i < elf.Sections.Count; i++)
+        {
+            var s = elf.Sections[i];
+            if (s.Type is not (ElfConstants.ShtRel or ElfConstants.ShtRela))
+            {
+                continue;
+            }
+
+            result.Add(ReadRelocationSection(elf, machine, i));
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>Decodes one REL/RELA section into model relocations, reading implicit addends from the places.</summary>
+    public static ModuleRelocationSection ReadRelocationSection(ElfFile elf, MachineArchitecture machine, int sectionIndex)
+    {
+        var header = elf.Sections[sectionIndex];
+        var table = elf.GetRelocationTable(sectionIndex);
+        string name = elf.GetSectionName(sectionIndex);
+        bool dynamic = (header.Flags & ElfConstants.ShfInfoLink) == 0 && header.Info == 0;
+        int target = dynamic ? -1 : (int)header.Info;
+        if (!dynamic)
+        {
+            elf.CheckSectionIndex(header.Info, table.FileOffset, $"relocation section {name} sh_info");
+        }
+
+        int symbolCount = SymbolCount(elf, header.Link);
+        var relocations = new ModuleRelocation[table.Count];
+        for (int r = 0; r < relocations.Length; r++)
+        {
+            var entry = table[r];
+            long entryOffset = table.FileOffset + (long)r * table.EntrySize;
+            if (entry.SymbolIndex >= symbolCount && entry.SymbolIndex != 0)
+            {
+                throw new ModuleFormatException(elf.Path, entryOffset, $"relocation {r} of {name}",
+                    $"symbol index {entry.SymbolIndex} is out of range (the symbol table has {symbolCount} entries)");
+            }
+
+            var info = ElfRelocationTypes.Describe(machine, entry.Type);
+            long addend = entry.Addend;
+            if (!table.IsRela)
+            {
+                addend = ReadImplicitAddend(elf, target, entry, info, entryOffset, name, r);
+            }
+
+            relocations[r] = new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, !table.IsRela, machine, entry.Type);
+        }
+
+        return new ModuleRelocationSection
+        {
+            Name = name,
+            Index = sectionIndex,
+            TargetSectionIndex = target,
+            SymbolTableIndex = (int)header.Link,
+            HasExplicitAddends = table.IsRela,
+            Relocations = relocations,
+        };
+    }
+
+    private static int SymbolCount(ElfFile elf, uint link)
+    {
+        if (link == 0 || link >= elf.Sections.Count)
+        {
+            return 0;
+        }
+
+        var s = elf.Sections[(int)link];
+        return s.Type is ElfConstants.ShtSymTab or ElfConstants.ShtDynSym ? elf.GetSymbolTable((int)link).Count : 0;
+    }
+
+    private static long ReadImplicitAddend(ElfFile elf, int target, in ElfRelocation entry, RelocationTypeInfo info, long entryOffset, string name, int index)
+    {
+        int width = info.Kind is RelocationKind.None or RelocationKind.Copy ? 0 : info.Width;
+        if (width is not (8 or 16 or 32 or 64))
+        {
+            return 0;
+        }
+
+        int size = width / 8;
+        ulong fileOffset;
+        if (target >= 0)
+        {
+            var section = elf.Sections[target];
+            if (!section.HasContents)
+            {
+                return 0;
+            }
+
+            if (entry.Offset > section.Size || (ulong)size > section.Size - entry.Offset)
+            {
+                throw new ModuleFormatException(elf.Path, entryOffset, $"relocation {index} of {name}",
+                    $"place 0x{entry.Offset:x} (+{size} bytes) is outside section {elf.GetSectionName(target)} (0x{section.Size:x} bytes)");
+            }
+
+            fileOffset = section.Offset + entry.Offset;
+        }
+        else if (!TryMapAddress(elf, entry.Offset, size, out fileOffset))
+        {
+            throw new ModuleFormatException(elf.Path, entryOffset, $"relocation {index} of {name}",
+                $"address 0x{entry.Offset:x} is not inside any section with contents");
+        }
+
+        var span = elf.Data.Span;
+        ulong raw = elf.Reader.Unsigned(span, (int)fileOffset, size);
+        return size switch
+        {
+            1 => (sbyte)raw,
+            2 => (short)raw,
+            4 => (int)raw,
+            _ => (long)raw,
+        };
+    }
+
+    /// <summary>Maps a virtual address of an ET_EXEC/ET_DYN file to a file offset through the allocated sections.</summary>
+    public static bool TryMapAddress(ElfFile elf, ulong address, int size, out ulong fileOffset)
+    {
+        foreach (var s in elf.Sections)
+        {
+            if (s.HasContents && (s.Flags & ElfConstants.ShfAlloc) != 0 && address >= s.Address && address - s.Address <= s.Size
+                && (ulong)size <= s.Size - (address - s.Address))
+            {
+                fileOffset = s.Offset + (address - s.Address);
+                return true;
+            }
+        }
+
+        fileOffset = 0;
+        return false;
+    }
+}

@@ -1,0 +1,106 @@
+using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Elf;
+
+/// <summary>Where a relocated pointer field points: a section and an offset in it, or an undefined symbol.</summary>
+/// <param name="SectionIndex">The section pointed into, or -1 when the target is not defined in a section.</param>
+/// <param name="Offset">Offset in that section (S + A relative to the section start).</param>
+/// <param name="SymbolIndex">The symbol the relocation names.</param>
+public readonly record struct RelocatedTarget(int SectionIndex, ulong Offset, uint SymbolIndex);
+
+/// <summary>
+/// Reads pointer-like fields of one section of a relocatable object the way a loader would see them, through the
+/// relocations that patch the section: the stored bytes are 0 (RELA) or a partial addend (REL), so the meaning of
+/// a field is S + A of its relocation, whether the field is absolute or PC-relative.
+/// </summary>
+public sealed class ElfPointerResolver
+{
+    private readonly ElfFile _elf;
+    private readonly Dictionary<ulong, (ModuleRelocation Relocation, int SymbolTable)> _byOffset = [];
+
+    /// <summary>Indexes every relocation that patches section <paramref name="sectionIndex"/>.</summary>
+    public ElfPointerResolver(ElfFile elf, int sectionIndex)
+    {
+        _elf = elf;
+        SectionIndex = sectionIndex;
+        var machine = ElfNames.Machine(elf.Header.Machine);
+        for (int i = 0; i < elf.Sections.Count; i++)
+        {
+            var s = elf.Sections[i];
+            if (s.Type is (ElfConstants.ShtRel or ElfConstants.ShtRela) && s.Info == (uint)sectionIndex)
+            {
+                var table = ElfModelBuilder.ReadRelocationSection(elf, machine, i);
+                foreach (var r in table.Relocations)
+                {
+                    _byOffset.TryAdd(r.Offset, (r, table.SymbolTableIndex));
+                }
+            }
+        }
+    }
+
+    /// <summary>The section whose fields are resolved.</summary>
+    public int SectionIndex { get; }
+
+    /// <summary>Number of relocations that patch the section.</summary>
+    public int Count => _byOffset.Count;
+
+    /// <summary>The relocation at <paramref name="offset"/>, if any.</summary>
+    public bool TryGetRelocation(ulong offset, out ModuleRelocation relocation)
+    {
+        if (_byOffset.TryGetValue(offset, out var entry))
+        {
+            relocation = entry.Relocation;
+            return true;
+        }
+
+        relocation = default;
+        return false;
+    }
+
+    /// <summary>Resolves the field at <paramref name="offset"/> to the place it points to.</summary>
+    public bool TryResolve(ulong offset, out RelocatedTarget target)
+    {
+        target = default;
+        if (!_byOffset.TryGetValue(offset, out var entry))
+        {
+            return false;
+        }
+
+        var symbols = _elf.GetSymbolTable(entry.SymbolTable);
+        var symbol = symbols[(int)entry.Relocation.SymbolIndex];
+        var (definition, section) = ElfModelBuilder.Classify(_elf, symbol);
+        if (definition != SymbolDefinition.Section)
+        {
+            target = new RelocatedTarget(-1, unchecked(symbol.Value + (ulong)entry.Relocation.Addend), entry.Relocation.SymbolIndex);
+            return true;
+        }
+
+        ulong sectionBase = _elf.Header.Type == ElfConstants.TypeRel ? 0 : _elf.Sections[section].Address;
+        target = new RelocatedTarget(section, unchecked(symbol.Value - sectionBase + (ulong)entry.Relocation.Addend), entry.Relocation.SymbolIndex);
+        return true;
+    }
+
+    /// <summary>The name of the symbol the relocation at <paramref name="offset"/> names, or null.</summary>
+    public string? SymbolName(ulong offset)
+    {
+        if (!_byOffset.TryGetValue(offset, out var entry))
+        {
+            return null;
+        }
+
+        return _elf.GetSymbolTable(entry.SymbolTable).GetName((int)entry.Relocation.SymbolIndex);
+    }
+
+    /// <summary>Reads the NUL-terminated string a resolved target points to.</summary>
+    public string ReadString(in RelocatedTarget target, string structure)
+    {
+        if (target.SectionIndex < 0)
+        {
+            throw new ModuleFormatException(_elf.Path, (long)_elf.Sections[SectionIndex].Offset, structure, "points to a symbol that is not defined in a section");
+        }
+
+        var header = _elf.Sections[target.SectionIndex];
+        return ElfFile.ReadCString(_elf.GetSectionBytes(target.SectionIndex), target.Offset, _elf.Path, (long)header.Offset, structure);
+    }
+}

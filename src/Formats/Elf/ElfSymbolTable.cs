@@ -1,0 +1,132 @@
+using LkmKit.Formats.IO;
+
+namespace LkmKit.Formats.Elf;
+
+/// <summary>A view of one SHT_SYMTAB or SHT_DYNSYM section; entries are decoded on access.</summary>
+public readonly struct ElfSymbolTable
+{
+    private readonly ElfFile _file;
+    private readonly ReadOnlyMemory<byte> _bytes;
+    private readonly ReadOnlyMemory<byte> _extendedIndexes;
+    private readonly int _entrySize;
+
+    internal ElfSymbolTable(ElfFile file, int sectionIndex)
+    {
+        _file = file;
+        file.CheckSectionIndex((ulong)sectionIndex, (long)file.Header.SectionHeaderOffset, "symbol table");
+        var section = file.Sections[sectionIndex];
+        SectionIndex = sectionIndex;
+        string structure = $"symbol table {file.GetSectionName(sectionIndex)}";
+        int expected = file.Is64 ? 24 : 16;
+        if (section.EntrySize != 0 && section.EntrySize != (ulong)expected)
+        {
+            throw new ModuleFormatException(file.Path, (long)section.Offset, structure, $"sh_entsize is {section.EntrySize}, expected {expected}");
+        }
+
+        file.CheckSectionIndex(section.Link, (long)section.Offset, $"{structure} string table link");
+        if (file.Sections[(int)section.Link].Type != ElfConstants.ShtStrTab)
+        {
+            throw new ModuleFormatException(file.Path, (long)section.Offset, structure, $"sh_link {section.Link} is not a string table");
+        }
+
+        StringTableIndex = (int)section.Link;
+        _entrySize = expected;
+        _bytes = file.GetSectionMemory(sectionIndex);
+        Count = _bytes.Length / expected;
+        _extendedIndexes = ReadOnlyMemory<byte>.Empty;
+        for (int i = 0; i < file.Sections.Count; i++)
+        {
+            var s = file.Sections[i];
+            if (s.Type == ElfConstants.ShtSymTabShndx && s.Link == (uint)sectionIndex)
+            {
+                _extendedIndexes = file.GetSectionMemory(i);
+                break;
+            }
+        }
+    }
+
+    /// <summary>The section holding the table.</summary>
+    public int SectionIndex { get; }
+    /// <summary>The string table holding the names.</summary>
+    public int StringTableIndex { get; }
+    /// <summary>Number of entries, including the null entry 0.</summary>
+    public int Count { get; }
+
+    /// <summary>Decodes entry <paramref name="index"/>.</summary>
+    public ElfSymbol this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)Count)
+            {
+                throw new ModuleFormatException(_file.Path, (long)_file.Sections[SectionIndex].Offset, $"symbol table {_file.GetSectionName(SectionIndex)}",
+                    $"symbol index {index} is out of range (the table has {Count} entries)");
+            }
+
+            var span = _bytes.Span;
+            var r = _file.Reader;
+            int at = index * _entrySize;
+            uint name;
+            ulong value, size;
+            byte info, other;
+            ushort shndx;
+            if (_file.Is64)
+            {
+                name = r.U32(span, at);
+                info = span[at + 4];
+                other = span[at + 5];
+                shndx = r.U16(span, at + 6);
+                value = r.U64(span, at + 8);
+                size = r.U64(span, at + 16);
+            }
+            else
+            {
+                name = r.U32(span, at);
+                value = r.U32(span, at + 4);
+                size = r.U32(span, at + 8);
+                info = span[at + 12];
+                other = span[at + 13];
+                shndx = r.U16(span, at + 14);
+            }
+
+            uint section = shndx;
+            if (shndx == ElfConstants.ShnXIndex)
+            {
+                var ext = _extendedIndexes.Span;
+                if (index * 4 + 4 > ext.Length)
+                {
+                    throw new ModuleFormatException(_file.Path, (long)_file.Sections[SectionIndex].Offset + at, $"symbol {index}",
+                        "uses SHN_XINDEX but no SHT_SYMTAB_SHNDX entry exists for it");
+                }
+
+                section = r.U32(ext, index * 4);
+            }
+
+            return new ElfSymbol(index, name, value, size, info, other, shndx, section);
+        }
+    }
+
+    /// <summary>The name of <paramref name="symbol"/>.</summary>
+    public string GetName(in ElfSymbol symbol) =>
+        _file.ReadString(StringTableIndex, symbol.NameOffset, $"name of symbol {symbol.Index}");
+
+    /// <summary>The name of the symbol at <paramref name="index"/>.</summary>
+    public string GetName(int index) => GetName(this[index]);
+
+    /// <summary>The raw name bytes of <paramref name="symbol"/> without decoding (for fast comparisons).</summary>
+    public ReadOnlySpan<byte> GetNameBytes(in ElfSymbol symbol)
+    {
+        var table = _file.GetSectionBytes(StringTableIndex);
+        if (symbol.NameOffset >= (uint)table.Length)
+        {
+            return symbol.NameOffset == 0 ? default : throw new ModuleFormatException(_file.Path, (long)_file.Sections[StringTableIndex].Offset,
+                $"name of symbol {symbol.Index}", $"string offset {symbol.NameOffset} is past the end of its string table ({table.Length} bytes)");
+        }
+
+        var rest = table[(int)symbol.NameOffset..];
+        int end = rest.IndexOf((byte)0);
+        return end < 0
+            ? throw new ModuleFormatException(_file.Path, (long)_file.Sections[StringTableIndex].Offset + symbol.NameOffset, $"name of symbol {symbol.Index}", "string is not NUL-terminated")
+            : rest[..end];
+    }
+}

@@ -1,0 +1,41 @@
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Flavors.Linux;
+
+/// <summary>One <c>__versions</c> record: a symbol and the CRC the module was built against.</summary>
+/// <param name="Name">Symbol name.</param>
+/// <param name="Crc">The CRC.</param>
+public sealed record SymbolVersion(string Name, uint Crc);
+
+/// <summary>Facts only Linux modules have.</summary>
+public sealed class LinuxModuleDetails : FlavorDetails
+{
+    /// <summary>The parsed <c>vermagic=</c>, or null if absent.</summary>
+    public VersionMagic? VersionMagic { get; set; }
+    /// <summary><c>srcversion=</c>: a hash of the module's sources.</summary>
+    public string? SourceVersion { get; set; }
+    /// <summary>Built in the kernel tree (<c>intree=Y</c>).</summary>
+    public bool InTree { get; set; }
+    /// <summary>Built with retpolines (<c>retpoline=Y</c>).</summary>
+    public bool Retpoline { get; set; }
+    /// <summary>A staging driver (<c>staging=Y</c>).</summary>
+    public bool Staging { get; set; }
+    /// <summary>Symbol namespaces the module imports (<c>import_ns=</c>).</summary>
+    public IList<string> ImportedNamespaces { get; } = new List<string>();
+    /// <summary>Every <c>__versions</c> record in file order, <c>module_layout</c> included.</summary>
+    public IList<SymbolVersion> SymbolVersions { get; } = new List<SymbolVersion>();
+    /// <summary>Size of <c>.gnu.linkonce.this_module</c>: the target kernel's <c>sizeof(struct module)</c>.</summary>
+    public ulong StructModuleSize { get; set; }
+    /// <summary>Offset of the <c>init</c> pointer in struct module, from its relocation, or null.</summary>
+    public ulong? InitFieldOffset { get; set; }
+    /// <summary>Offset of the <c>exit</c> pointer in struct module, from its relocation, or null.</summary>
+    public ulong? ExitFieldOffset { get; set; }
+    /// <summary>The name stored in struct module.</summary>
+    public string? StructModuleName { get; set; }
+    /// <summary>The <c>.note.Linux</c> build salt (usually the kernel release).</summary>
+    public string? BuildSalt { get; set; }
+    /// <summary>The GNU build id in hexadecimal.</summary>
+    public string? BuildId { get; set; }
+    /// <summary>Length of the ELF image before any signature trailer.</summary>
+    public long ElfLength { get; set; }
+}

@@ -1,0 +1,281 @@
+using System.Text;
+using LkmKit.Formats.Elf;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Flavors.Linux;
+
+/// <summary>
+/// Recognises Linux loadable modules (ET_REL with <c>.gnu.linkonce.this_module</c>, or <c>.modinfo</c> holding
+/// <c>vermagic=</c>) and fills the model from <c>.modinfo</c>, <c>__versions</c>, the export tables, struct module,
+/// the ELF notes and the appended signature.
+/// </summary>
+public sealed class LinuxModuleReader : IElfFlavorReader
+{
+    /// <summary>The section holding the module's struct module.</summary>
+    public const string ThisModuleSection = ".gnu.linkonce.this_module";
+
+    private const uint NoteBuildSalt = 0x100;
+    private const uint NoteGnuBuildId = 3;
+
+    /// <inheritdoc />
+    public ModuleFlavor Flavor => ModuleFlavor.Linux;
+
+    /// <inheritdoc />
+    public bool Recognizes(ElfFile elf)
+    {
+        if (elf.Header.Type != ElfConstants.TypeRel)
+        {
+            return false;
+        }
+
+        if (elf.FindSection(ThisModuleSection) >= 0)
+        {
+            return true;
+        }
+
+        int modinfo = elf.FindSection(".modinfo");
+        return modinfo >= 0 && Modinfo.Parse(elf.GetSectionBytes(modinfo)).Exists(p => p.Key == "vermagic");
+    }
+
+    /// <inheritdoc />
+    public void Read(ElfFile elf, KernelModule module)
+    {
+        var details = new LinuxModuleDetails { ElfLength = elf.Data.Length };
+        module.Details = details;
+
+        ReadSignature(elf, module, details);
+        ReadModinfo(elf, module, details);
+        ReadStructModule(elf, module, details);
+        if (module.Name is null)
+        {
+            module.Name = details.StructModuleName ?? NameFromPath(module.Path);
+        }
+
+        foreach (var version in ModversionsReader.Read(elf))
+        {
+            details.SymbolVersions.Add(version);
+        }
+
+        ReadImports(elf, module, details);
+        foreach (var export in ExportTableReader.Read(elf, module))
+        {
+            module.Exports.Add(export);
+        }
+
+        ReadNotes(elf, details);
+    }
+
+    /// <summary>The module name kmod derives from a file name: the base name up to the first '.', with '-' as '_'.</summary>
+    public static string NameFromPath(string path)
+    {
+        string name = System.IO.Path.GetFileName(path);
+        int dot = name.IndexOf('.');
+        return (dot >= 0 ? name[..dot] : name).Replace('-', '_');
+    }
+
+    private static void ReadSignature(ElfFile elf, KernelModule module, LinuxModuleDetails details)
+    {
+        if (ModuleSignatureReader.TryRead(elf.Data.Span, elf.Path, out var signature, out int elfLength))
+        {
+            module.Signature = signature;
+            details.ElfLength = elfLength;
+        }
+    }
+
+    private static void ReadModinfo(ElfFile elf, KernelModule module, LinuxModuleDetails details)
+    {
+        int index = elf.FindSection(".modinfo");
+        if (index < 0)
+        {
+            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no .modinfo section"));
+            return;
+        }
+
+        var pairs = Modinfo.Parse(elf.GetSectionBytes(index));
+        foreach (var pair in pairs)
+        {
+            module.Metadata.Add(pair);
+            Apply(module, details, pair.Key, pair.Value);
+        }
+
+        foreach (var parameter in Modinfo.MergeParameters(pairs))
+        {
+            module.Parameters.Add(parameter);
+        }
+    }
+
+    private static void Apply(KernelModule module, LinuxModuleDetails details, string key, string value)
+    {
+        switch (key)
+        {
+            case "name": module.Name = value; break;
+            case "version": module.Version = value; break;
+            case "description": module.Description = value; break;
+            case "author": module.Authors.Add(value); break;
+            case "license": module.Licenses.Add(value); break;
+            case "alias": module.Aliases.Add(value); break;
+            case "firmware": module.Firmware.Add(value); break;
+            case "srcversion": details.SourceVersion = value; break;
+            case "intree": details.InTree = value == "Y"; break;
+            case "retpoline": details.Retpoline = value == "Y"; break;
+            case "staging": details.Staging = value == "Y"; break;
+            case "import_ns": details.ImportedNamespaces.Add(value); break;
+            case "vermagic":
+                details.VersionMagic = VersionMagic.Parse(value);
+                module.TargetKernel = details.VersionMagic.Release;
+                break;
+            case "depends":
+                foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    module.Dependencies.Add(new ModuleDependency(name, DependencyKind.Hard));
+                }
+
+                break;
+            case "softdep": AddSoftDependencies(module, value); break;
+            case "weakdep":
+                foreach (var name in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    module.Dependencies.Add(new ModuleDependency(name, DependencyKind.Weak));
+                }
+
+                break;
+        }
+    }
+
+    private static void AddSoftDependencies(KernelModule module, string value)
+    {
+        DependencyKind? kind = null;
+        foreach (var token in value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (token == "pre:")
+            {
+                kind = DependencyKind.SoftPre;
+            }
+            else if (token == "post:")
+            {
+                kind = DependencyKind.SoftPost;
+            }
+            else if (kind is { } k)
+            {
+                module.Dependencies.Add(new ModuleDependency(token, k));
+            }
+            else
+            {
+                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"softdep '{value}': module '{token}' before any 'pre:' or 'post:'"));
+            }
+        }
+    }
+
+    private static void ReadStructModule(ElfFile elf, KernelModule module, LinuxModuleDetails details)
+    {
+        int index = elf.FindSection(ThisModuleSection);
+        if (index < 0)
+        {
+            return;
+        }
+
+        var header = elf.Sections[index];
+        details.StructModuleSize = header.Size;
+        int nameOffset = elf.Is64 ? 24 : 12;
+        int nameLength = 64 - (elf.Is64 ? 8 : 4);
+        var bytes = elf.GetSectionBytes(index);
+        if (bytes.Length >= nameOffset + nameLength)
+        {
+            var name = bytes.Slice(nameOffset, nameLength);
+            int nul = name.IndexOf((byte)0);
+            if (nul > 0)
+            {
+                details.StructModuleName = Encoding.UTF8.GetString(name[..nul]);
+            }
+        }
+
+        var resolver = new ElfPointerResolver(elf, index);
+        int symbolTable = elf.FindSectionOfType(ElfConstants.ShtSymTab);
+        if (resolver.Count == 0 || symbolTable < 0)
+        {
+            return;
+        }
+
+        for (ulong offset = 0; offset < header.Size; offset += (ulong)(elf.Is64 ? 8 : 4))
+        {
+            string? symbol = resolver.SymbolName(offset);
+            if (symbol is not ("init_module" or "cleanup_module"))
+            {
+                continue;
+            }
+
+            resolver.TryResolve(offset, out var target);
+            bool init = symbol == "init_module";
+            if (init)
+            {
+                details.InitFieldOffset = offset;
+            }
+            else
+            {
+                details.ExitFieldOffset = offset;
+            }
+
+            module.EntryPoints.Add(new ModuleEntryPoint(init ? EntryPointKind.Init : EntryPointKind.Exit, symbol,
+                target.SectionIndex >= 0 ? target.Offset : null));
+        }
+    }
+
+    private static void ReadImports(ElfFile elf, KernelModule module, LinuxModuleDetails details)
+    {
+        var crcs = new Dictionary<string, uint>(details.SymbolVersions.Count);
+        foreach (var version in details.SymbolVersions)
+        {
+            crcs.TryAdd(version.Name, version.Crc);
+        }
+
+        int tableIndex = elf.FindSectionOfType(ElfConstants.ShtSymTab);
+        if (tableIndex < 0)
+        {
+            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "module has no symbols (stripped?)"));
+            return;
+        }
+
+        var symbols = elf.GetSymbolTable(tableIndex);
+        for (int i = 1; i < symbols.Count; i++)
+        {
+            var symbol = symbols[i];
+            if (!symbol.IsUndefined || symbol.NameOffset == 0)
+            {
+                continue;
+            }
+
+            string name = symbols.GetName(symbol);
+            if (name.Length == 0 || name == "_GLOBAL_OFFSET_TABLE_")
+            {
+                continue;
+            }
+
+            module.Imports.Add(new ModuleImport(name, crcs.TryGetValue(name, out uint crc) ? crc : null, symbol.Binding == ElfConstants.StbWeak));
+        }
+    }
+
+    private static void ReadNotes(ElfFile elf, LinuxModuleDetails details)
+    {
+        for (int i = 0; i < elf.Sections.Count; i++)
+        {
+            if (elf.Sections[i].Type != ElfConstants.ShtNote)
+            {
+                continue;
+            }
+
+            foreach (var note in elf.ReadNotes(i))
+            {
+                if (note.Owner == "Linux" && note.Type == NoteBuildSalt)
+                {
+                    var text = note.Descriptor.Span;
+                    int nul = text.IndexOf((byte)0);
+                    details.BuildSalt = Encoding.UTF8.GetString(nul >= 0 ? text[..nul] : text);
+                }
+                else if (note.Owner == "GNU" && note.Type == NoteGnuBuildId)
+                {
+                    details.BuildId = Convert.ToHexString(note.Descriptor.Span).ToLowerInvariant();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Flavors.Linux;
+
+/// <summary>Splits the <c>.modinfo</c> section into key/value pairs and merges parameter descriptions, as kmod does.</summary>
+public static class Modinfo
+{
+    /// <summary>
+    /// Splits NUL-separated <c>key=value</c> strings in file order: leading NULs and runs of NULs are skipped, the
+    /// key ends at the first <c>=</c>, and a last string without its NUL is accepted.
+    /// </summary>
+    public static List<KeyValuePair<string, string>> Parse(ReadOnlySpan<byte> section)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        int at = 0;
+        while (at < section.Length)
+        {
+            if (section[at] == 0)
+            {
+                at++;
+                continue;
+            }
+
+            var rest = section[at..];
+            int end = rest.IndexOf((byte)0);
+            var entry = end < 0 ? rest : rest[..end];
+            int equals = entry.IndexOf((byte)'=');
+            string key = Encoding.UTF8.GetString(equals < 0 ? entry : entry[..equals]);
+            string value = equals < 0 ? "" : Encoding.UTF8.GetString(entry[(equals + 1)..]);
+            pairs.Add(new(key, value));
+            at += entry.Length + 1;
+        }
+
+        return pairs;
+    }
+
+    /// <summary>
+    /// Merges <c>parm=name:description</c> and <c>parmtype=name:type</c> entries into parameters in order of each
+    /// name's first appearance; a repeated description overwrites the earlier one. Entries without a colon are skipped.
+    /// </summary>
+    public static List<ModuleParameter> MergeParameters(IEnumerable<KeyValuePair<string, string>> pairs)
+    {
+        var order = new List<string>();
+        var descriptions = new Dictionary<string, string>();
+        var types = new Dictionary<string, string>();
+        foreach (var (key, value) in pairs)
+        {
+            bool isDescription = key == "parm";
+            if (!isDescription && key != "parmtype")
+            {
+                continue;
+            }
+
+            int colon = value.IndexOf(':');
+            if (colon < 0)
+            {
+                continue;
+            }
+
+            string name = value[..colon];
+            if (!descriptions.ContainsKey(name) && !types.ContainsKey(name))
+            {
+                order.Add(name);
+            }
+
+            (isDescription ? descriptions : types)[name] = value[(colon + 1)..];
+        }
+
+        return order.ConvertAll(name => new ModuleParameter(name, types.GetValueOrDefault(name), descriptions.GetValueOrDefault(name)));
+    }
+}

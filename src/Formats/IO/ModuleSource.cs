@@ -1,0 +1,147 @@
+using System.IO.Compression;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.IO;
+
+/// <summary>
+/// The bytes of one module file: a memory-mapped view of the file, or the decompressed contents when the file
+/// is gzip, xz or zstd compressed (detected by magic, never by extension).
+/// </summary>
+public sealed class ModuleSource : IDisposable
+{
+    /// <summary>Largest decompressed size accepted, to stop decompression bombs (1 GiB).</summary>
+    public const long MaxDecompressedSize = 1L << 30;
+
+    private readonly IDisposable? _owner;
+
+    private ModuleSource(string path, ReadOnlyMemory<byte> data, CompressionKind compression, long storedSize, IDisposable? owner)
+    {
+        Path = path;
+        Data = data;
+        Compression = compression;
+        StoredSize = storedSize;
+        _owner = owner;
+    }
+
+    /// <summary>The path opened.</summary>
+    public string Path { get; }
+    /// <summary>The module bytes (decompressed).</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+    /// <summary>The compression found on disk.</summary>
+    public CompressionKind Compression { get; }
+    /// <summary>Size of the file on disk.</summary>
+    public long StoredSize { get; }
+
+    /// <summary>Wraps bytes already in memory (decompressing them if they are compressed).</summary>
+    public static ModuleSource FromMemory(string path, ReadOnlyMemory<byte> bytes)
+    {
+        var compression = DetectCompression(bytes.Span);
+        if (compression == CompressionKind.None)
+        {
+            return new ModuleSource(path, bytes, compression, bytes.Length, null);
+        }
+
+        return new ModuleSource(path, Decompress(path, bytes.Span, compression), compression, bytes.Length, null);
+    }
+
+    /// <summary>Opens a file: maps it into memory and decompresses it if needed.</summary>
+    /// <exception cref="ModuleFormatException">The file is empty, too large, or its compressed data is corrupt.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static ModuleSource Open(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+        long length;
+        try
+        {
+            length = stream.Length;
+            if (length == 0)
+            {
+                throw new ModuleFormatException(path, 0, "file", "file is empty");
+            }
+
+            if (length > int.MaxValue)
+            {
+                throw new ModuleFormatException(path, 0, "file", $"file of {length} bytes is larger than the 2 GiB this reader supports");
+            }
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+
+        var mapped = MappedMemory.Open(stream, (int)length);
+        var compression = DetectCompression(mapped.GetSpan());
+        if (compression == CompressionKind.None)
+        {
+            return new ModuleSource(path, mapped.Memory, compression, length, mapped);
+        }
+
+        using (mapped)
+        {
+            return new ModuleSource(path, Decompress(path, mapped.GetSpan(), compression), compression, length, null);
+        }
+    }
+
+    /// <summary>Recognises gzip, xz and zstd by their magic bytes.</summary>
+    public static CompressionKind DetectCompression(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b, 0x08]))
+        {
+            return CompressionKind.Gzip;
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))
+        {
+            return CompressionKind.Xz;
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x28, 0xb5, 0x2f, 0xfd]))
+        {
+            return CompressionKind.Zstd;
+        }
+
+        return CompressionKind.None;
+    }
+
+    private static byte[] Decompress(string path, ReadOnlySpan<byte> bytes, CompressionKind compression) => compression switch
+    {
+        CompressionKind.Gzip => DecompressGzip(path, bytes),
+        CompressionKind.Xz => NativeDecompression.DecompressXz(bytes, path, MaxDecompressedSize),
+        CompressionKind.Zstd => NativeDecompression.DecompressZstd(bytes, path, MaxDecompressedSize),
+        _ => bytes.ToArray(),
+    };
+
+    private static unsafe byte[] DecompressGzip(string path, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* pointer = bytes)
+        {
+            using var input = new UnmanagedMemoryStream(pointer, bytes.Length);
+            using var gzip = new GZipStream(input, CompressionMode.Decompress);
+            using var output = new MemoryStream(capacity: Math.Min(bytes.Length * 4, 1 << 26));
+            var buffer = new byte[81920];
+            try
+            {
+                int read;
+                while ((read = gzip.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    if (output.Length + read > MaxDecompressedSize)
+                    {
+                        throw new ModuleFormatException(path, input.Position, "gzip stream", $"decompressed data exceeds {MaxDecompressedSize} bytes");
+                    }
+
+                    output.Write(buffer, 0, read);
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ModuleFormatException(path, input.Position, "gzip stream", e.Message);
+            }
+
+            return output.ToArray();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _owner?.Dispose();
+}

@@ -1,0 +1,406 @@
+using System.Runtime.InteropServices;
+
+namespace LkmKit.Formats.IO;
+
+/// <summary>
+/// In-memory decompression of .xz and zstd data through the system libraries
+/// (liblzma.so.5 and libzstd.so.1), bound with source-generated P/Invoke so it
+/// stays trimming- and AOT-compatible.
+/// </summary>
+internal static unsafe partial class NativeDecompression
+{
+    private const string LzmaLibrary = "liblzma.so.5";
+    private const string ZstdLibrary = "libzstd.so.1";
+
+    private const string XzStructure = "xz stream";
+    private const string ZstdStructure = "zstd frame";
+
+    /// <summary>Smallest initial output buffer, so tiny inputs do not start with a handful of bytes.</summary>
+    private const int MinimumInitialOutput = 4096;
+
+    /// <summary>
+    /// zstd input is handed over in slices of this size: libzstd does not report how far it got
+    /// when a call fails, so smaller slices make error offsets more precise.
+    /// </summary>
+    private const int ZstdInputSlice = 64 * 1024;
+
+    // ---------------------------------------------------------------- xz
+
+    /// <summary>
+    /// Decompress a complete .xz stream (possibly several concatenated streams, with stream
+    /// padding) held in memory. Output larger than <paramref name="maxOutput"/> bytes throws.
+    /// </summary>
+    public static byte[] DecompressXz(ReadOnlySpan<byte> input, string path, long maxOutput)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxOutput);
+        if (input.IsEmpty)
+        {
+            throw new ModuleFormatException(path, 0, XzStructure, "no compressed data (empty input)");
+        }
+
+        try
+        {
+            return DecompressXzCore(input, path, maxOutput);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new ModuleFormatException(path, 0, XzStructure,
+                "xz decompression needs the system library liblzma.so.5 (Debian package liblzma5), which could not be loaded");
+        }
+    }
+
+    private static byte[] DecompressXzCore(ReadOnlySpan<byte> input, string path, long maxOutput)
+    {
+        // LZMA_STREAM_INIT is all zeroes.
+        LzmaStream strm = default;
+        int ret = LzmaStreamDecoder(&strm, ulong.MaxValue, LzmaConcatenated);
+        if (ret != LzmaOk)
+        {
+            // On failure liblzma frees what it allocated; lzma_end on a zeroed stream is a no-op anyway.
+            LzmaEnd(&strm);
+            throw new ModuleFormatException(path, 0, XzStructure, "cannot initialise the decoder: " + DescribeLzma(ret));
+        }
+
+        try
+        {
+            var output = new OutputBuffer(input.Length, maxOutput);
+            fixed (byte* inPtr = input)
+            {
+                strm.NextIn = inPtr;
+                strm.AvailIn = (nuint)input.Length;
+
+                while (true)
+                {
+                    output.EnsureSpace(path, XzStructure, (long)strm.TotalIn);
+
+                    // Once all input has been handed over, switch to LZMA_FINISH and stay there
+                    // (liblzma requires LZMA_FINISH to be repeated until LZMA_STREAM_END).
+                    int action = strm.AvailIn == 0 ? LzmaFinish : LzmaRun;
+                    fixed (byte* outPtr = output.Buffer)
+                    {
+                        strm.NextOut = outPtr + output.Length;
+                        strm.AvailOut = (nuint)(output.Buffer.Length - output.Length);
+                        ret = LzmaCode(&strm, action);
+                        output.Length = output.Buffer.Length - (int)strm.AvailOut;
+                        strm.NextOut = null;
+                    }
+
+                    output.CheckLimit(path, XzStructure, (long)strm.TotalIn);
+
+                    if (ret == LzmaStreamEnd)
+                    {
+                        break;
+                    }
+
+                    if (ret == LzmaOk)
+                    {
+                        continue;
+                    }
+
+                    if (ret == LzmaBufError && strm.AvailOut == 0)
+                    {
+                        // No progress only because the output buffer is full: grow and retry.
+                        continue;
+                    }
+
+                    throw new ModuleFormatException(path, (long)strm.TotalIn, XzStructure, DescribeLzma(ret));
+                }
+
+                strm.NextIn = null;
+                strm.AvailIn = 0;
+            }
+
+            return output.ToArray();
+        }
+        finally
+        {
+            LzmaEnd(&strm);
+        }
+    }
+
+    private static string DescribeLzma(int ret) => ret switch
+    {
+        LzmaMemError => "out of memory (LZMA_MEM_ERROR)",
+        LzmaMemlimitError => "memory usage limit reached (LZMA_MEMLIMIT_ERROR)",
+        LzmaFormatError => "not in .xz format (LZMA_FORMAT_ERROR)",
+        LzmaOptionsError => "unsupported compression options (LZMA_OPTIONS_ERROR)",
+        LzmaDataError => "corrupt data (LZMA_DATA_ERROR)",
+        LzmaBufError => "truncated input: the compressed data ends unexpectedly (LZMA_BUF_ERROR)",
+        LzmaProgError => "internal decoder error (LZMA_PROG_ERROR)",
+        _ => $"unexpected liblzma result {ret}",
+    };
+
+    // lzma_ret values (lzma/base.h).
+    private const int LzmaOk = 0;
+    private const int LzmaStreamEnd = 1;
+    private const int LzmaMemError = 5;
+    private const int LzmaMemlimitError = 6;
+    private const int LzmaFormatError = 7;
+    private const int LzmaOptionsError = 8;
+    private const int LzmaDataError = 9;
+    private const int LzmaBufError = 10;
+    private const int LzmaProgError = 11;
+
+    // lzma_action values (lzma/base.h).
+    private const int LzmaRun = 0;
+    private const int LzmaFinish = 3;
+
+    // Decoder flags (lzma/container.h).
+    private const uint LzmaConcatenated = 0x08;
+
+    /// <summary>
+    /// lzma_stream from lzma/base.h (liblzma 5.x), LP64 layout: 136 bytes.
+    /// Must start zeroed (LZMA_STREAM_INIT).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct LzmaStream
+    {
+        public byte* NextIn;          // const uint8_t *next_in      @0
+        public nuint AvailIn;         // size_t avail_in             @8
+        public ulong TotalIn;         // uint64_t total_in           @16
+        public byte* NextOut;         // uint8_t *next_out           @24
+        public nuint AvailOut;        // size_t avail_out            @32
+        public ulong TotalOut;        // uint64_t total_out          @40
+        public nint Allocator;        // const lzma_allocator *      @48
+        public nint Internal;         // lzma_internal *             @56
+        public nint ReservedPtr1;     // void *reserved_ptr1         @64
+        public nint ReservedPtr2;     // void *reserved_ptr2         @72
+        public nint ReservedPtr3;     // void *reserved_ptr3         @80
+        public nint ReservedPtr4;     // void *reserved_ptr4         @88
+        public ulong SeekPos;         // uint64_t seek_pos           @96
+        public ulong ReservedInt2;    // uint64_t reserved_int2      @104
+        public nuint ReservedInt3;    // size_t reserved_int3        @112
+        public nuint ReservedInt4;    // size_t reserved_int4        @120
+        public int ReservedEnum1;     // lzma_reserved_enum          @128
+        public int ReservedEnum2;     // lzma_reserved_enum          @132
+    }
+
+    [LibraryImport(LzmaLibrary, EntryPoint = "lzma_stream_decoder")]
+    private static partial int LzmaStreamDecoder(LzmaStream* strm, ulong memlimit, uint flags);
+
+    [LibraryImport(LzmaLibrary, EntryPoint = "lzma_code")]
+    private static partial int LzmaCode(LzmaStream* strm, int action);
+
+    [LibraryImport(LzmaLibrary, EntryPoint = "lzma_end")]
+    private static partial void LzmaEnd(LzmaStream* strm);
+
+    // -------------------------------------------------------------- zstd
+
+    /// <summary>
+    /// Decompress a zstd frame sequence (one or more frames; skippable frames allowed) held in
+    /// memory. Output larger than <paramref name="maxOutput"/> bytes throws.
+    /// </summary>
+    public static byte[] DecompressZstd(ReadOnlySpan<byte> input, string path, long maxOutput)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxOutput);
+        if (input.IsEmpty)
+        {
+            throw new ModuleFormatException(path, 0, ZstdStructure, "no compressed data (empty input)");
+        }
+
+        try
+        {
+            return DecompressZstdCore(input, path, maxOutput);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new ModuleFormatException(path, 0, ZstdStructure,
+                "zstd decompression needs the system library libzstd.so.1 (Debian package libzstd1), which could not be loaded");
+        }
+    }
+
+    private static byte[] DecompressZstdCore(ReadOnlySpan<byte> input, string path, long maxOutput)
+    {
+        nint dstream = ZstdCreateDStream();
+        if (dstream == 0)
+        {
+            throw new ModuleFormatException(path, 0, ZstdStructure, "cannot create the decoder (out of memory)");
+        }
+
+        try
+        {
+            nuint ret = ZstdInitDStream(dstream);
+            if (ZstdIsError(ret) != 0)
+            {
+                throw new ModuleFormatException(path, 0, ZstdStructure,
+                    "cannot initialise the decoder (" + ZstdErrorName(ret) + ")");
+            }
+
+            var output = new OutputBuffer(input.Length, maxOutput);
+            fixed (byte* inPtr = input)
+            {
+                nuint inputLength = (nuint)input.Length;
+                ZstdInBuffer inBuf;
+                inBuf.Src = inPtr;
+                inBuf.Size = 0;
+                inBuf.Pos = 0;
+
+                while (true)
+                {
+                    output.EnsureSpace(path, ZstdStructure, (long)inBuf.Pos);
+                    inBuf.Size = inBuf.Pos + Math.Min(inputLength - inBuf.Pos, (nuint)ZstdInputSlice);
+
+                    nuint inBefore = inBuf.Pos;
+                    int outBefore = output.Length;
+                    bool outputFull;
+                    fixed (byte* outPtr = output.Buffer)
+                    {
+                        ZstdOutBuffer outBuf;
+                        outBuf.Dst = outPtr;
+                        outBuf.Size = (nuint)output.Buffer.Length;
+                        outBuf.Pos = (nuint)output.Length;
+                        ret = ZstdDecompressStream(dstream, &outBuf, &inBuf);
+                        output.Length = (int)outBuf.Pos;
+                        outputFull = outBuf.Pos == outBuf.Size;
+                    }
+
+                    if (ZstdIsError(ret) != 0)
+                    {
+                        throw new ModuleFormatException(path, (long)inBuf.Pos, ZstdStructure,
+                            "corrupt or unsupported data (" + ZstdErrorName(ret) + ")");
+                    }
+
+                    output.CheckLimit(path, ZstdStructure, (long)inBuf.Pos);
+
+                    bool inputConsumed = inBuf.Pos == inputLength;
+                    if (ret == 0)
+                    {
+                        // A frame has been completely decoded and flushed. More input means more frames.
+                        if (inputConsumed)
+                        {
+                            break;
+                        }
+
+                        continue;
+                    }
+
+                    if (outputFull)
+                    {
+                        // The decoder may still hold data internally: grow and call again.
+                        continue;
+                    }
+
+                    // ret != 0: the current frame is not finished yet.
+                    if (inputConsumed)
+                    {
+                        throw new ModuleFormatException(path, (long)inBuf.Pos, ZstdStructure,
+                            "truncated input: the compressed data ends before the end of the frame");
+                    }
+
+                    if (inBuf.Pos == inBefore && output.Length == outBefore)
+                    {
+                        // Input left, output space left, yet nothing happened: never loop forever.
+                        throw new ModuleFormatException(path, (long)inBuf.Pos, ZstdStructure,
+                            "the decoder made no progress (corrupt data)");
+                    }
+                }
+            }
+
+            return output.ToArray();
+        }
+        finally
+        {
+            ZstdFreeDStream(dstream);
+        }
+    }
+
+    private static string ZstdErrorName(nuint code)
+    {
+        byte* name = ZstdGetErrorName(code);
+        return name == null ? $"zstd error {code}" : Marshal.PtrToStringUTF8((nint)name) ?? $"zstd error {code}";
+    }
+
+    /// <summary>ZSTD_inBuffer from zstd.h.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ZstdInBuffer
+    {
+        public byte* Src;   // const void* src
+        public nuint Size;  // size_t size
+        public nuint Pos;   // size_t pos
+    }
+
+    /// <summary>ZSTD_outBuffer from zstd.h.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ZstdOutBuffer
+    {
+        public byte* Dst;   // void* dst
+        public nuint Size;  // size_t size
+        public nuint Pos;   // size_t pos
+    }
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_createDStream")]
+    private static partial nint ZstdCreateDStream();
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_initDStream")]
+    private static partial nuint ZstdInitDStream(nint zds);
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_decompressStream")]
+    private static partial nuint ZstdDecompressStream(nint zds, ZstdOutBuffer* output, ZstdInBuffer* input);
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_freeDStream")]
+    private static partial nuint ZstdFreeDStream(nint zds);
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_isError")]
+    private static partial uint ZstdIsError(nuint code);
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_getErrorName")]
+    private static partial byte* ZstdGetErrorName(nuint code);
+
+    // ------------------------------------------------------------ common
+
+    /// <summary>
+    /// Growable output buffer bounded by maxOutput + 1 bytes: filling that last byte proves the
+    /// limit is exceeded without ever allocating much more than the limit.
+    /// </summary>
+    private struct OutputBuffer
+    {
+        private readonly long maxOutput;
+        private readonly long capacityLimit;
+
+        public byte[] Buffer;
+        public int Length;
+
+        public OutputBuffer(int inputLength, long maxOutput)
+        {
+            this.maxOutput = maxOutput;
+            capacityLimit = Math.Min(maxOutput == long.MaxValue ? long.MaxValue : maxOutput + 1, Array.MaxLength);
+            long initial = Math.Max((long)inputLength * 4, MinimumInitialOutput);
+            Buffer = new byte[Math.Min(initial, capacityLimit)];
+            Length = 0;
+        }
+
+        /// <summary>Make sure at least one byte of free space is available.</summary>
+        public void EnsureSpace(string path, string structure, long inputOffset)
+        {
+            if (Length < Buffer.Length)
+            {
+                return;
+            }
+
+            if (Buffer.Length >= capacityLimit)
+            {
+                // Only reachable when the array-size ceiling is below maxOutput + 1.
+                throw new ModuleFormatException(path, inputOffset, structure,
+                    $"decompressed data is larger than the largest supported buffer ({Array.MaxLength} bytes)");
+            }
+
+            long grown = Math.Min(Math.Max((long)Buffer.Length * 2, MinimumInitialOutput), capacityLimit);
+            Array.Resize(ref Buffer, (int)grown);
+        }
+
+        /// <summary>Throw once more than maxOutput bytes have been produced (decompression bomb guard).</summary>
+        public readonly void CheckLimit(string path, string structure, long inputOffset)
+        {
+            if (Length > maxOutput)
+            {
+                throw new ModuleFormatException(path, inputOffset, structure,
+                    $"decompressed data exceeds the limit of {maxOutput} bytes (possible decompression bomb)");
+            }
+        }
+
+        public readonly byte[] ToArray() =>
+            Length == Buffer.Length ? Buffer : Buffer.AsSpan(0, Length).ToArray();
+    }
+}

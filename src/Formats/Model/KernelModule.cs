@@ -1,0 +1,84 @@
+namespace LkmKit.Formats.Model;
+
+/// <summary>
+/// The common model of one kernel module, filled by every reader: identity, flavour, architecture, metadata,
+/// dependencies, exports and imports, entry points, signature, and the container's sections, symbols and
+/// relocations for linking.
+/// </summary>
+public sealed class KernelModule
+{
+    /// <summary>Path the module was read from.</summary>
+    public required string Path { get; init; }
+    /// <summary>The container format.</summary>
+    public required ContainerFormat Container { get; init; }
+    /// <summary>The kernel family, or <see cref="ModuleFlavor.Unknown"/> for an unrecognised object.</summary>
+    public ModuleFlavor Flavor { get; set; }
+    /// <summary>Processor architecture.</summary>
+    public required MachineArchitecture Machine { get; init; }
+    /// <summary>The container's raw machine number (e.g. ELF <c>e_machine</c>).</summary>
+    public required uint RawMachine { get; init; }
+    /// <summary>Word size in bits: 32 or 64.</summary>
+    public required int Bits { get; init; }
+    /// <summary>Byte order.</summary>
+    public required ByteOrder ByteOrder { get; init; }
+    /// <summary>A short description of the container's file type (e.g. <c>REL</c>, <c>DYN</c>, <c>KEXT_BUNDLE</c>).</summary>
+    public string FileType { get; init; } = "";
+    /// <summary>How the file was compressed on disk.</summary>
+    public CompressionKind Compression { get; init; }
+    /// <summary>Size of the (decompressed) file in bytes.</summary>
+    public long FileSize { get; init; }
+
+    /// <summary>Module name.</summary>
+    public string? Name { get; set; }
+    /// <summary>Module version as the format states it.</summary>
+    public string? Version { get; set; }
+    /// <summary>Human description.</summary>
+    public string? Description { get; set; }
+    /// <summary>The kernel release or version range the module was built for.</summary>
+    public string? TargetKernel { get; set; }
+    /// <summary>Authors, in file order.</summary>
+    public IList<string> Authors { get; } = new List<string>();
+    /// <summary>Licences, in file order (repeats kept).</summary>
+    public IList<string> Licenses { get; } = new List<string>();
+    /// <summary>Modules this module needs.</summary>
+    public IList<ModuleDependency> Dependencies { get; } = new List<ModuleDependency>();
+    /// <summary>Device-matching aliases.</summary>
+    public IList<string> Aliases { get; } = new List<string>();
+    /// <summary>Load-time parameters.</summary>
+    public IList<ModuleParameter> Parameters { get; } = new List<ModuleParameter>();
+    /// <summary>Symbols offered to others.</summary>
+    public IList<ModuleExport> Exports { get; } = new List<ModuleExport>();
+    /// <summary>Symbols needed from others.</summary>
+    public IList<ModuleImport> Imports { get; } = new List<ModuleImport>();
+    /// <summary>Entry points.</summary>
+    public IList<ModuleEntryPoint> EntryPoints { get; } = new List<ModuleEntryPoint>();
+    /// <summary>Firmware files the module may request.</summary>
+    public IList<string> Firmware { get; } = new List<string>();
+    /// <summary>The attached signature, or null if unsigned.</summary>
+    public ModuleSignature? Signature { get; set; }
+    /// <summary>The format's raw metadata pairs, in file order (e.g. every <c>.modinfo</c> string).</summary>
+    public IList<KeyValuePair<string, string>> Metadata { get; } = new List<KeyValuePair<string, string>>();
+    /// <summary>Facts only this module's flavour has, or null.</summary>
+    public FlavorDetails? Details { get; set; }
+    /// <summary>Problems and observations found while reading.</summary>
+    public IList<ModuleDiagnostic> Diagnostics { get; } = new List<ModuleDiagnostic>();
+
+    /// <summary>The container's sections, in table order.</summary>
+    public required IReadOnlyList<ModuleSection> Sections { get; init; }
+    /// <summary>The container's symbol table, in table order (index 0 is the null symbol in ELF).</summary>
+    public required IReadOnlyList<ModuleSymbol> Symbols { get; init; }
+    /// <summary>The relocation tables, each patching one section.</summary>
+    public required IReadOnlyList<ModuleRelocationSection> RelocationSections { get; init; }
+
+    /// <summary>Returns the metadata values stored under <paramref name="key"/>, in file order.</summary>
+    public IEnumerable<string> GetMetadata(string key)
+    {
+        foreach (var pair in Metadata)
+        {
+            if (pair.Key == key)
+            {
+                yield return pair.Value;
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using LkmKit.Formats.Elf;
+using LkmKit.Formats.Flavors.Linux;
+using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats;
+
+/// <summary>
+/// The entry point for reading modules: opens a path, recognises the container by its magic and the flavour
+/// by its contents, and returns the common model.
+/// </summary>
+public static class ModuleReader
+{
+    private static readonly IElfFlavorReader[] ElfFlavors = [new LinuxModuleReader()];
+
+    /// <summary>Opens and reads the file at <paramref name="path"/>.</summary>
+    /// <exception cref="ModuleFormatException">The file is malformed or in no supported format.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static ModuleFile Open(string path)
+    {
+        var source = ModuleSource.Open(path);
+        try
+        {
+            return new ModuleFile(path, Read(source), source);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the modules in an already opened source. The modules reference the source's memory.</summary>
+    public static IReadOnlyList<KernelModule> Read(ModuleSource source)
+    {
+        var span = source.Data.Span;
+        if (ElfFile.IsElf(span))
+        {
+            return [ReadElf(ElfFile.Parse(source.Data, source.Path), source)];
+        }
+
+        throw new ModuleFormatException(source.Path, 0, "file", $"not a recognised module container (first bytes {Hex(span[..Math.Min(8, span.Length)])})");
+    }
+
+    /// <summary>Builds the model of an ELF file and lets the first flavour that recognises it fill the metadata.</summary>
+    public static KernelModule ReadElf(ElfFile elf, ModuleSource? source = null)
+    {
+        var module = ElfModelBuilder.CreateModule(elf, source);
+        foreach (var flavor in ElfFlavors)
+        {
+            if (flavor.Recognizes(elf))
+            {
+                module.Flavor = flavor.Flavor;
+                flavor.Read(elf, module);
+                return module;
+            }
+        }
+
+        module.Flavor = ModuleFlavor.Unknown;
+        module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            "not a recognised kernel module: no Linux, FreeBSD or NetBSD module markers; read as a plain ELF object"));
+        return module;
+    }
+
+    private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
+}
