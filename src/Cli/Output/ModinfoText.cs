@@ -14,7 +14,7 @@ public static class ModinfoText
     /// <summary>Every (field, value) line of the module in modinfo's order.</summary>
     public static List<KeyValuePair<string, string>> Fields(string path, KernelModule module)
     {
-        var fields = new List<KeyValuePair<string, string>> { new("filename", Path.GetFullPath(path)) };
+        var fields = new List<KeyValuePair<string, string>> { new("filename", AbsolutePath(path)) };
         if (module.Flavor == ModuleFlavor.Linux)
         {
             foreach (var pair in module.Metadata)
@@ -38,6 +38,10 @@ public static class ModinfoText
 
         return fields;
     }
+
+    /// <summary>Makes a path absolute the way kmod does: the working directory is prefixed, nothing is normalised.</summary>
+    public static string AbsolutePath(string path) =>
+        Path.IsPathRooted(path) ? path : Directory.GetCurrentDirectory().TrimEnd('/') + "/" + path;
 
     /// <summary>The full text block: <c>key:</c> left-justified in 16 columns, then the value.</summary>
     public static string Render(string path, KernelModule module)

@@ -138,6 +138,15 @@ public sealed class ModuleSource : IDisposable
                 throw new ModuleFormatException(path, input.Position, "gzip stream", e.Message);
             }
 
+            // GZipStream stops quietly at the end of truncated input; the trailer's ISIZE (the uncompressed length
+            // modulo 2^32 of the stream, which the kernel also expects to be a single member) exposes that.
+            uint expectedSize = bytes.Length >= 18 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]) : uint.MaxValue;
+            if ((uint)output.Length != expectedSize)
+            {
+                throw new ModuleFormatException(path, bytes.Length, "gzip stream",
+                    $"truncated or corrupt: {output.Length} bytes decompressed but the trailer records {expectedSize}");
+            }
+
             return output.ToArray();
         }
     }

@@ -1,0 +1,161 @@
+using LkmKit.Bench;
+
+// LkmKit.Bench: throughput harness for the module readers.
+//   read   DIR  [--iterations N] [--warmup W] [--threads T] [--model metadata|full|open] [--json] [--show-failures K]
+//   phases DIR  [--iterations N]                      single-threaded time split over the reader's phases
+//   micro  FILE [BenchmarkDotNet arguments]            BenchmarkDotNet micro benchmark of one file
+return Cli.Run(args);
+
+namespace LkmKit.Bench
+{
+    internal static class Cli
+    {
+        public const string Usage = """
+            usage:
+              LkmKit.Bench read DIR [--iterations N] [--warmup W] [--threads T] [--model metadata|full|open] [--json] [--show-failures K]
+              LkmKit.Bench phases DIR [--iterations N]
+              LkmKit.Bench micro FILE [BenchmarkDotNet arguments, e.g. --job short]
+
+            read     reads every module file under DIR (*.ko, *.ko.gz, *.ko.xz, *.ko.zst, *.kmod, *.sys) N times after
+                     W warm-up passes (defaults 5 and 1) and reports modules/s and MB/s (1 MB = 1e6 bytes of
+                     decompressed module, i.e. KernelModule.FileSize).
+                     --model metadata  (default) ModuleReader.Open + the metadata `lkm info` prints
+                     --model full      metadata + Sections, Symbols and every relocation (forces the lazy lists)
+                     --model open      baseline: ModuleSource.Open only (open + map/decompress, no parsing)
+                     --threads T       Parallel.ForEach with MaxDegreeOfParallelism T (default 1)
+                     --json            also print one summary JSON line
+            phases   splits single-threaded read time over the reader's phases (open/map, ELF parse, signature,
+                     .modinfo, __versions, imports, exports, struct module, notes, close) using the public API.
+            micro    BenchmarkDotNet: ModuleReader.Open of one file, metadata and full model.
+            """;
+
+        public static int Run(string[] args)
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                Console.WriteLine(Usage);
+                return args.Length == 0 ? 2 : 0;
+            }
+
+            try
+            {
+                switch (args[0])
+                {
+                    case "read":
+                        return DirectoryHarness.Run(ReadOptions.Parse(args.AsSpan(1)));
+                    case "phases":
+                        return PhaseProfiler.Run(ReadOptions.Parse(args.AsSpan(1)));
+                    case "micro":
+                        return MicroBenchmarks.Run(args.AsSpan(1).ToArray());
+                    default:
+                        Console.Error.WriteLine($"unknown command '{args[0]}'");
+                        Console.Error.WriteLine(Usage);
+                        return 2;
+                }
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+        }
+    }
+
+    internal sealed class UsageException(string message) : Exception(message);
+
+    internal enum ReadModel
+    {
+        Metadata,
+        Full,
+        Open,
+    }
+
+    internal sealed record ReadOptions(string Directory, int Iterations, int Warmup, int Threads, ReadModel Model, bool Json, int ShowFailures)
+    {
+        public static ReadOptions Parse(ReadOnlySpan<string> args)
+        {
+            string? dir = null;
+            int iterations = 5, warmup = 1, threads = 1, show = 5;
+            var model = ReadModel.Metadata;
+            bool json = false;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string a = args[i];
+                switch (a)
+                {
+                    case "--iterations" or "-n":
+                        iterations = PositiveInt(args, ref i, a, allowZero: false);
+                        break;
+                    case "--warmup":
+                        warmup = PositiveInt(args, ref i, a, allowZero: true);
+                        break;
+                    case "--threads" or "-t":
+                        threads = PositiveInt(args, ref i, a, allowZero: false);
+                        break;
+                    case "--show-failures":
+                        show = PositiveInt(args, ref i, a, allowZero: true);
+                        break;
+                    case "--model" or "-m":
+                        model = Value(args, ref i, a) switch
+                        {
+                            "metadata" => ReadModel.Metadata,
+                            "full" => ReadModel.Full,
+                            "open" => ReadModel.Open,
+                            var other => throw new UsageException($"--model must be metadata, full or open, not '{other}'"),
+                        };
+                        break;
+                    case "--json":
+                        json = true;
+                        break;
+                    default:
+                        if (a.StartsWith('-'))
+                        {
+                            throw new UsageException($"unknown option '{a}'");
+                        }
+
+                        if (dir is not null)
+                        {
+                            throw new UsageException($"more than one directory given ('{dir}', '{a}')");
+                        }
+
+                        dir = a;
+                        break;
+                }
+            }
+
+            if (dir is null)
+            {
+                throw new UsageException("no directory given");
+            }
+
+            if (!System.IO.Directory.Exists(dir))
+            {
+                throw new UsageException($"'{dir}' is not a directory");
+            }
+
+            return new ReadOptions(dir, iterations, warmup, threads, model, json, show);
+        }
+
+        private static string Value(ReadOnlySpan<string> args, ref int i, string option)
+        {
+            if (i + 1 >= args.Length)
+            {
+                throw new UsageException($"{option} needs a value");
+            }
+
+            return args[++i];
+        }
+
+        private static int PositiveInt(ReadOnlySpan<string> args, ref int i, string option, bool allowZero)
+        {
+            string v = Value(args, ref i, option);
+            if (!int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) || (n == 0 && !allowZero))
+            {
+                throw new UsageException($"{option} needs a {(allowZero ? "non-negative" : "positive")} integer, not '{v}'");
+            }
+
+            return n;
+        }
+    }
+}
