@@ -44,17 +44,19 @@ internal static class PhaseProfiler
         }
 
         var ticks = new long[Names.Length];
+        var allocs = new long[Names.Length];
         long bytes = 0, modules = 0, failures = 0;
         for (int pass = 0; pass <= options.Iterations; pass++)
         {
             bool measured = pass > 0; // pass 0 is the warm-up
             var passTicks = new long[Names.Length];
+            var passAllocs = new long[Names.Length];
             long passBytes = 0, passModules = 0, passFailures = 0;
             foreach (string path in files)
             {
                 try
                 {
-                    passBytes += ReplayOne(path, passTicks);
+                    passBytes += ReplayOne(path, passTicks, passAllocs);
                     passModules++;
                 }
                 catch (ModuleFormatException)
@@ -71,6 +73,7 @@ internal static class PhaseProfiler
                 for (int i = 0; i < ticks.Length; i++)
                 {
                     ticks[i] += passTicks[i];
+                    allocs[i] += passAllocs[i];
                 }
             }
         }
@@ -101,12 +104,13 @@ internal static class PhaseProfiler
         double perPassBytes = bytes / (double)options.Iterations;
         Console.WriteLine($"modules per pass: {perPassModules}, {perPassBytes / 1e6:F1} MB, failures per pass: {failures / options.Iterations}");
         Console.WriteLine();
-        Console.WriteLine($"{"phase",-42}{"s/pass",9}{"us/module",11}{"% metadata",12}");
+        Console.WriteLine($"{"phase",-42}{"s/pass",9}{"us/module",11}{"% metadata",12}{"B alloc/module",16}");
         for (int i = 0; i < Names.Length; i++)
         {
             double s = perPass(ticks[i]);
             string share = i < 12 ? string.Create(CultureInfo.InvariantCulture, $"{100.0 * ticks[i] / metadataTicks,11:F1}%") : "";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Names[i],-42}{s,9:F3}{s * 1e6 / perPassModules,11:F1}{share}"));
+            long bytesPerModule = allocs[i] / options.Iterations / perPassModules;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Names[i],-42}{s,9:F3}{s * 1e6 / perPassModules,11:F1}{share,12}{bytesPerModule,16}"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -119,15 +123,18 @@ internal static class PhaseProfiler
     }
 
     /// <summary>Reads one file phase by phase; returns its decompressed size.</summary>
-    private static long ReplayOne(string path, long[] t)
+    private static long ReplayOne(string path, long[] t, long[] a)
     {
         long now = Stopwatch.GetTimestamp();
-        long Lap(int phase)
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        void Lap(int phase)
         {
             long next = Stopwatch.GetTimestamp();
+            long nextAllocated = GC.GetAllocatedBytesForCurrentThread();
             t[phase] += next - now;
-            now = next;
-            return next;
+            a[phase] += nextAllocated - allocated;
+            now = Stopwatch.GetTimestamp();
+            allocated = GC.GetAllocatedBytesForCurrentThread();
         }
 
         var source = ModuleSource.Open(path);
@@ -233,6 +240,7 @@ internal static class PhaseProfiler
         finally
         {
             now = Stopwatch.GetTimestamp();
+            allocated = GC.GetAllocatedBytesForCurrentThread();
             source.Dispose();
             Lap(11);
         }

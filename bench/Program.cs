@@ -1,7 +1,7 @@
 using LkmKit.Bench;
 
 // LkmKit.Bench: throughput harness for the module readers.
-//   read   DIR  [--iterations N] [--warmup W] [--threads T] [--model metadata|full|open] [--json] [--show-failures K]
+//   read   DIR  [--iterations N] [--warmup W] [--threads T] [--model metadata|full|...] [--json] [--show-failures K]
 //   phases DIR  [--iterations N]                      single-threaded time split over the reader's phases
 //   micro  FILE [BenchmarkDotNet arguments]            BenchmarkDotNet micro benchmark of one file
 return Cli.Run(args);
@@ -12,7 +12,7 @@ namespace LkmKit.Bench
     {
         public const string Usage = """
             usage:
-              LkmKit.Bench read DIR [--iterations N] [--warmup W] [--threads T] [--model metadata|full|open] [--json] [--show-failures K]
+              LkmKit.Bench read DIR [--iterations N] [--warmup W] [--threads T] [--model MODEL] [--json] [--show-failures K]
               LkmKit.Bench phases DIR [--iterations N]
               LkmKit.Bench micro FILE [BenchmarkDotNet arguments, e.g. --job short]
 
@@ -21,7 +21,11 @@ namespace LkmKit.Bench
                      decompressed module, i.e. KernelModule.FileSize).
                      --model metadata  (default) ModuleReader.Open + the metadata `lkm info` prints
                      --model full      metadata + Sections, Symbols and every relocation (forces the lazy lists)
-                     --model open      baseline: ModuleSource.Open only (open + map/decompress, no parsing)
+                     diagnostic models (to split I/O from parsing):
+                     --model io-mmap         ModuleSource.Open + Dispose only (open, mmap/decompress, munmap, close)
+                     --model io-pread        one pread of the whole file into a pooled buffer, no parsing
+                     --model metadata-pread  io-pread + ModuleReader.Read(ModuleSource.FromMemory(..)): the metadata
+                                             model if the library read files instead of mapping them
                      --threads T       Parallel.ForEach with MaxDegreeOfParallelism T (default 1)
                      --json            also print one summary JSON line
             phases   splits single-threaded read time over the reader's phases (open/map, ELF parse, signature,
@@ -66,9 +70,16 @@ namespace LkmKit.Bench
 
     internal enum ReadModel
     {
+        /// <summary>ModuleReader.Open plus the metadata `lkm info` prints.</summary>
         Metadata,
+        /// <summary>Metadata plus every section, symbol and relocation.</summary>
         Full,
-        Open,
+        /// <summary>I/O floor: ModuleSource.Open (open, fstat, mmap or decompress) and dispose, no parsing.</summary>
+        IoMmap,
+        /// <summary>I/O floor: read the whole file with one pread into a pooled buffer, no parsing.</summary>
+        IoPread,
+        /// <summary>Experiment: pread into a pooled buffer, then ModuleReader.Read(ModuleSource.FromMemory(...)).</summary>
+        MetadataPread,
     }
 
     internal sealed record ReadOptions(string Directory, int Iterations, int Warmup, int Threads, ReadModel Model, bool Json, int ShowFailures)
@@ -101,8 +112,10 @@ namespace LkmKit.Bench
                         {
                             "metadata" => ReadModel.Metadata,
                             "full" => ReadModel.Full,
-                            "open" => ReadModel.Open,
-                            var other => throw new UsageException($"--model must be metadata, full or open, not '{other}'"),
+                            "io-mmap" => ReadModel.IoMmap,
+                            "io-pread" => ReadModel.IoPread,
+                            "metadata-pread" => ReadModel.MetadataPread,
+                            var other => throw new UsageException($"--model must be metadata, full, io-mmap, io-pread or metadata-pread, not '{other}'"),
                         };
                         break;
                     case "--json":
