@@ -52,6 +52,7 @@ internal static class DirectoryHarness
         Console.WriteLine($"model:    {options.Model.ToString().ToLowerInvariant()}, threads {options.Threads}, iterations {options.Iterations} after {options.Warmup} warm-up");
         Console.WriteLine($"machine:  {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription.Trim()} {RuntimeInformation.OSArchitecture}, " +
             $"{RuntimeInformation.FrameworkDescription}, GC {(GCSettings.IsServerGC ? "server" : "workstation")}/{GCSettings.LatencyMode}");
+        Console.WriteLine($"load:     {LoadAverage()} (1/5/15-min load average before the run; > cores means the timings are shared)");
         if (files.Length == 0)
         {
             Console.WriteLine("no module files found");
@@ -81,6 +82,7 @@ internal static class DirectoryHarness
         Console.WriteLine();
 
         var last = passes[^1];
+        Console.WriteLine($"load:     {LoadAverage()} after the run");
         Console.WriteLine($"modules:  {last.Modules} ({last.Bytes / 1e6:F1} MB decompressed)" +
             (options.Model == ReadModel.Full ? $", {last.Sections} sections, {last.Symbols} symbols, {last.Relocations} relocations" : ""));
         Report("failures (ModuleFormatException)", last.Failures, options.ShowFailures);
@@ -273,6 +275,20 @@ internal static class DirectoryHarness
         }
     }
 
+    /// <summary>The system load average from /proc/loadavg, or "n/a".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return parts.Length >= 3 ? $"{parts[0]} {parts[1]} {parts[2]}" : "n/a";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "n/a";
+        }
+    }
+
     /// <summary>Reads a whole file with positional reads into a buffer rented from the shared pool.</summary>
     private static byte[] ReadWhole(string path, out int length)
     {
@@ -388,6 +404,7 @@ internal static class DirectoryHarness
             w.WriteNumber("iterations", options.Iterations);
             w.WriteNumber("warmup", options.Warmup);
             w.WriteString("runtime", RuntimeInformation.FrameworkDescription);
+            w.WriteString("load_average_after", LoadAverage());
             w.WriteNumber("files", files);
             w.WriteNumber("disk_bytes", diskBytes);
             w.WriteNumber("modules", last.Modules);

@@ -37,7 +37,7 @@ internal static class PhaseProfiler
     public static int Run(ReadOptions options)
     {
         string[] files = ModuleFinder.Find(options.Directory);
-        Console.WriteLine($"LkmKit.Bench phases {options.Directory}: {files.Length} files, {options.Iterations} iterations after 1 warm-up, single thread");
+        Console.WriteLine($"LkmKit.Bench phases {options.Directory}: {files.Length} files, {options.Iterations} iterations after 1 warm-up, single thread, load {DirectoryHarness.LoadAverage()}");
         if (files.Length == 0)
         {
             return 1;

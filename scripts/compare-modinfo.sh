@@ -153,6 +153,8 @@ if [[ -n "$KEEP" ]]; then mkdir -p "$KEEP" && cp "$TMP"/* "$KEEP"/; fi
 rc=0
 python3 - "$TMP" "$DIR_ABS" "$SHOW" "$LKM" "$MODINFO_VERSION" "${FIELDS[@]}" <<'PY' || rc=$?
 import difflib, os, re, sys
+import time
+T_START = time.monotonic()
 from collections import Counter, OrderedDict
 
 tmp, dir_abs, show, lkm_cmd, mi_version = sys.argv[1:6]
@@ -471,6 +473,7 @@ for field, n, same, diff, dl in summary:
         print("  -F %-14s: not splittable per module, %d differing line(s)" % (field, dl))
     else:
         print("  -F %-14s: %d compared, %d identical, %d differing, %d differing line(s)" % (field, n, same, diff, dl))
+print("comparison (python3): %.1f s" % (time.monotonic() - T_START))
 print("result: %s" % ("FAIL (" + "; ".join(reasons) + ")" if reasons else "OK, all identical"))
 sys.exit(1 if reasons else 0)
 PY

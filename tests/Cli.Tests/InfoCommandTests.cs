@@ -14,6 +14,10 @@ public class InfoCommandTests
 
         (_, output, _) = CliRunner.Run("info", "-F", "parm", RepoPaths.Linux("x86_64", "lkmdemo_core.ko"));
         Assert.StartsWith("debug_level:Debug verbosity (0-3) (int)\n", output);
+        Assert.Contains("quiet_mask: (uint)\n", output);
+
+        (_, output, _) = CliRunner.Run("info", "-F", "parmtype", RepoPaths.Linux("x86_64", "lkmdemo_core.ko"));
+        Assert.Equal(7, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("quiet_mask:uint\n", output);
 
         (_, output, _) = CliRunner.Run("info", "--field", "signer", RepoPaths.Linux("x86_64", "lkmdemo_core.signed.ko"));

@@ -25,6 +25,14 @@ public partial class OracleTests
             var stdout = new StringWriter { NewLine = "\n" };
             Assert.Equal(0, LkmApp.Run(["info", file], stdout, new StringWriter()));
             Assert.Equal(expected, stdout.ToString());
+            foreach (var field in new[] { "parm", "parmtype", "vermagic", "alias", "depends", "signer", "sig_key", "filename" })
+            {
+                var (_, expectedField) = ExternalTool.Run("modinfo", "-F", field, file);
+                var fieldOut = new StringWriter { NewLine = "\n" };
+                Assert.Equal(0, LkmApp.Run(["info", "-F", field, file], fieldOut, new StringWriter()));
+                Assert.Equal(expectedField, fieldOut.ToString());
+            }
+
             compared++;
         }
 

@@ -62,11 +62,35 @@ public static class ModinfoText
         return text.ToString();
     }
 
-    /// <summary>Only the values of <paramref name="field"/>, one per line, like <c>modinfo -F</c>.</summary>
+    /// <summary>
+    /// Only the values of <paramref name="field"/>, one per line, like <c>modinfo -F</c>: raw <c>.modinfo</c> values
+    /// (so <c>parmtype</c> works too), except <c>parm</c>, which is printed merged in its <c>-F</c> form.
+    /// </summary>
     public static string RenderField(string path, KernelModule module, string field)
     {
         var text = new StringBuilder();
-        foreach (var (key, value) in Fields(path, module))
+        if (field == "parm")
+        {
+            for (int i = module.Parameters.Count - 1; i >= 0; i--)
+            {
+                text.Append(FormatParameterField(module.Parameters[i])).Append('\n');
+            }
+
+            return text.ToString();
+        }
+
+        var fields = new List<KeyValuePair<string, string>> { new("filename", AbsolutePath(path)) };
+        if (module.Flavor == ModuleFlavor.Linux)
+        {
+            fields.AddRange(module.Metadata);
+        }
+        else
+        {
+            AddGenericFields(module, fields);
+        }
+
+        AddSignature(module.Signature, fields);
+        foreach (var (key, value) in fields)
         {
             if (key == field)
             {
@@ -76,6 +100,10 @@ public static class ModinfoText
 
         return text.ToString();
     }
+
+    /// <summary>A parameter as <c>modinfo -F parm</c> prints it: a type without description becomes <c>name: (type)</c>.</summary>
+    public static string FormatParameterField(ModuleParameter parameter) =>
+        parameter is { Description: null, Type: { } type } ? $"{parameter.Name}: ({type})" : FormatParameter(parameter);
 
     /// <summary>A parameter as modinfo prints it: <c>name:description (type)</c>, <c>name:type</c> or <c>name:description</c>.</summary>
     public static string FormatParameter(ModuleParameter parameter) => (parameter.Description, parameter.Type) switch
