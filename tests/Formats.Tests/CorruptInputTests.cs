@@ -19,6 +19,14 @@ public class CorruptInputTests
         using var source = ModuleSource.FromMemory(Name, bytes);
         foreach (var module in ModuleReader.Read(source))
         {
+            _ = module.Imports.Count;
+            _ = module.Exports.Count;
+            _ = module.EntryPoints.Count;
+            if (module.Details is Flavors.Linux.LinuxModuleDetails linux)
+            {
+                _ = linux.SymbolVersions.Count;
+            }
+
             _ = module.Sections.Count;
             _ = module.Symbols.Count;
             foreach (var table in module.RelocationSections)

@@ -14,15 +14,17 @@ public sealed class ElfFile
     private static readonly byte[] Magic = [0x7f, (byte)'E', (byte)'L', (byte)'F'];
 
     private readonly ElfSectionHeader[] _sections;
-    private readonly string[] _sectionNames;
+    private readonly string?[] _sectionNames;
+    private readonly ReadOnlyMemory<byte> _nameTable;
 
-    private ElfFile(string path, ReadOnlyMemory<byte> data, ElfHeader header, ElfSectionHeader[] sections, string[] names)
+    private ElfFile(string path, ReadOnlyMemory<byte> data, ElfHeader header, ElfSectionHeader[] sections, ReadOnlyMemory<byte> nameTable)
     {
         Path = path;
         Data = data;
         Header = header;
         _sections = sections;
-        _sectionNames = names;
+        _sectionNames = new string?[sections.Length];
+        _nameTable = nameTable;
         Reader = new EndianReader(path, header.IsBigEndian);
     }
 
@@ -68,8 +70,8 @@ public sealed class ElfFile
         var header = ReadHeader(span, path, elfClass == ElfConstants.Class64, elfData == ElfConstants.DataMsb);
         var reader = new EndianReader(path, header.IsBigEndian);
         var sections = ReadSectionHeaders(span, path, reader, ref header);
-        var names = ReadSectionNames(span, path, header, sections);
-        return new ElfFile(path, data, header, sections, names);
+        var nameTable = CheckSectionNames(span, data, path, header, sections);
+        return new ElfFile(path, data, header, sections, nameTable);
     }
 
     private static ElfHeader ReadHeader(ReadOnlySpan<byte> span, string path, bool is64, bool bigEndian)
@@ -158,22 +160,28 @@ public sealed class ElfFile
             r.U32(span, at + 28), r.U32(span, at + 32), r.U32(span, at + 36));
     }
 
-    private static string[] ReadSectionNames(ReadOnlySpan<byte> span, string path, ElfHeader header, ElfSectionHeader[] sections)
+    /// <summary>Checks that every section name lies in the name table and is NUL-terminated; returns the table.</summary>
+    private static ReadOnlyMemory<byte> CheckSectionNames(ReadOnlySpan<byte> span, ReadOnlyMemory<byte> data, string path, ElfHeader header, ElfSectionHeader[] sections)
     {
-        var names = new string[sections.Length];
         if (sections.Length == 0)
         {
-            return names;
+            return ReadOnlyMemory<byte>.Empty;
         }
 
         var table = sections[header.SectionNameTableIndex];
-        var strings = table.HasContents ? span.Slice((int)table.Offset, (int)table.Size) : default;
+        var strings = table.HasContents ? data.Slice((int)table.Offset, (int)table.Size) : ReadOnlyMemory<byte>.Empty;
+        int lastNul = strings.Span.LastIndexOf((byte)0);
         for (int i = 0; i < sections.Length; i++)
         {
-            names[i] = ReadCString(strings, sections[i].NameOffset, path, (long)table.Offset, $"name of ELF section {i}");
+            uint offset = sections[i].NameOffset;
+            if (offset != 0 && (long)offset > lastNul)
+            {
+                // Let the string reader name the exact problem (past the end, or unterminated).
+                ReadCString(strings.Span, offset, path, (long)table.Offset, $"name of ELF section {i}");
+            }
         }
 
-        return names;
+        return strings;
     }
 
     /// <summary>Reads a NUL-terminated string at <paramref name="offset"/> of a string table.</summary>
@@ -201,14 +209,37 @@ public sealed class ElfFile
     }
 
     /// <summary>The name of section <paramref name="index"/>.</summary>
-    public string GetSectionName(int index) => _sectionNames[index];
+    public string GetSectionName(int index) =>
+        _sectionNames[index] ??= ReadCString(_nameTable.Span, _sections[index].NameOffset, Path, 0, $"name of ELF section {index}");
 
-    /// <summary>Index of the first section called <paramref name="name"/>, or -1.</summary>
+    /// <summary>Index of the first section called <paramref name="name"/>, or -1 (compares the stored bytes, decodes nothing).</summary>
     public int FindSection(string name)
     {
-        for (int i = 0; i < _sectionNames.Length; i++)
+        Span<byte> wanted = stackalloc byte[256];
+        if (!Encoding.UTF8.TryGetBytes(name, wanted, out int length))
         {
-            if (_sectionNames[i] == name)
+            return FindSectionSlow(name);
+        }
+
+        wanted = wanted[..length];
+        var table = _nameTable.Span;
+        for (int i = 0; i < _sections.Length; i++)
+        {
+            int offset = (int)_sections[i].NameOffset;
+            if (offset + length < table.Length && table[offset + length] == 0 && table.Slice(offset, length).SequenceEqual(wanted))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private int FindSectionSlow(string name)
+    {
+        for (int i = 0; i < _sections.Length; i++)
+        {
+            if (GetSectionName(i) == name)
             {
                 return i;
             }

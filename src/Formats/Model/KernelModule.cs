@@ -46,12 +46,12 @@ public sealed class KernelModule
     public IList<string> Aliases { get; } = new List<string>();
     /// <summary>Load-time parameters.</summary>
     public IList<ModuleParameter> Parameters { get; } = new List<ModuleParameter>();
-    /// <summary>Symbols offered to others.</summary>
-    public IList<ModuleExport> Exports { get; } = new List<ModuleExport>();
-    /// <summary>Symbols needed from others.</summary>
-    public IList<ModuleImport> Imports { get; } = new List<ModuleImport>();
-    /// <summary>Entry points.</summary>
-    public IList<ModuleEntryPoint> EntryPoints { get; } = new List<ModuleEntryPoint>();
+    /// <summary>Symbols offered to others (read on first use; malformed tables throw then).</summary>
+    public DeferredList<ModuleExport> Exports { get; } = new();
+    /// <summary>Symbols needed from others (read on first use; malformed tables throw then).</summary>
+    public DeferredList<ModuleImport> Imports { get; } = new();
+    /// <summary>Entry points (read on first use; malformed tables throw then).</summary>
+    public DeferredList<ModuleEntryPoint> EntryPoints { get; } = new();
     /// <summary>Firmware files the module may request.</summary>
     public IList<string> Firmware { get; } = new List<string>();
     /// <summary>The attached signature, or null if unsigned.</summary>

@@ -10,6 +10,12 @@ public sealed record SymbolVersion(string Name, uint Crc);
 /// <summary>Facts only Linux modules have.</summary>
 public sealed class LinuxModuleDetails : FlavorDetails
 {
+    private ulong? _initFieldOffset;
+    private ulong? _exitFieldOffset;
+
+    /// <summary>Reads the entry points, which also finds the init/exit field offsets (set by the reader).</summary>
+    internal Action? LoadEntryPoints { get; set; }
+
     /// <summary>The parsed <c>vermagic=</c>, or null if absent.</summary>
     public VersionMagic? VersionMagic { get; set; }
     /// <summary><c>srcversion=</c>: a hash of the module's sources.</summary>
@@ -23,13 +29,31 @@ public sealed class LinuxModuleDetails : FlavorDetails
     /// <summary>Symbol namespaces the module imports (<c>import_ns=</c>).</summary>
     public IList<string> ImportedNamespaces { get; } = new List<string>();
     /// <summary>Every <c>__versions</c> record in file order, <c>module_layout</c> included.</summary>
-    public IList<SymbolVersion> SymbolVersions { get; } = new List<SymbolVersion>();
+    public DeferredList<SymbolVersion> SymbolVersions { get; } = new();
     /// <summary>Size of <c>.gnu.linkonce.this_module</c>: the target kernel's <c>sizeof(struct module)</c>.</summary>
     public ulong StructModuleSize { get; set; }
     /// <summary>Offset of the <c>init</c> pointer in struct module, from its relocation, or null.</summary>
-    public ulong? InitFieldOffset { get; set; }
+    public ulong? InitFieldOffset
+    {
+        get
+        {
+            EnsureEntryPoints();
+            return _initFieldOffset;
+        }
+
+        set => _initFieldOffset = value;
+    }
     /// <summary>Offset of the <c>exit</c> pointer in struct module, from its relocation, or null.</summary>
-    public ulong? ExitFieldOffset { get; set; }
+    public ulong? ExitFieldOffset
+    {
+        get
+        {
+            EnsureEntryPoints();
+            return _exitFieldOffset;
+        }
+
+        set => _exitFieldOffset = value;
+    }
     /// <summary>The name stored in struct module.</summary>
     public string? StructModuleName { get; set; }
     /// <summary>The <c>.note.Linux</c> build salt (usually the kernel release).</summary>
@@ -38,4 +62,11 @@ public sealed class LinuxModuleDetails : FlavorDetails
     public string? BuildId { get; set; }
     /// <summary>Length of the ELF image before any signature trailer.</summary>
     public long ElfLength { get; set; }
+
+    private void EnsureEntryPoints()
+    {
+        var load = LoadEntryPoints;
+        LoadEntryPoints = null;
+        load?.Invoke();
+    }
 }

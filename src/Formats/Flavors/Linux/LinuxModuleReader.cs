@@ -45,24 +45,16 @@ public sealed class LinuxModuleReader : IElfFlavorReader
 
         ReadSignature(elf, module, details);
         ReadModinfo(elf, module, details);
-        ReadStructModule(elf, module, details);
-        if (module.Name is null)
-        {
-            module.Name = details.StructModuleName ?? NameFromPath(module.Path);
-        }
-
-        foreach (var version in ModversionsReader.Read(elf))
-        {
-            details.SymbolVersions.Add(version);
-        }
-
-        ReadImports(elf, module, details);
-        foreach (var export in ExportTableReader.Read(elf, module))
-        {
-            module.Exports.Add(export);
-        }
-
+        ReadStructModuleName(elf, details);
+        module.Name ??= details.StructModuleName ?? NameFromPath(module.Path);
         ReadNotes(elf, details);
+
+        // Tables that `modinfo`-style views never print are read when first asked for.
+        details.SymbolVersions.Defer(() => ModversionsReader.Read(elf));
+        module.Imports.Defer(() => ReadImports(elf, module, details));
+        module.Exports.Defer(() => ExportTableReader.Read(elf, module));
+        module.EntryPoints.Defer(() => ReadEntryPoints(elf, details));
+        details.LoadEntryPoints = () => _ = module.EntryPoints.Count;
     }
 
     /// <summary>The module name kmod derives from a file name: the base name up to the first '.', with '-' as '_'.</summary>
@@ -166,7 +158,7 @@ public sealed class LinuxModuleReader : IElfFlavorReader
         }
     }
 
-    private static void ReadStructModule(ElfFile elf, KernelModule module, LinuxModuleDetails details)
+    private static void ReadStructModuleName(ElfFile elf, LinuxModuleDetails details)
     {
         int index = elf.FindSection(ThisModuleSection);
         if (index < 0)
@@ -174,8 +166,7 @@ public sealed class LinuxModuleReader : IElfFlavorReader
             return;
         }
 
-        var header = elf.Sections[index];
-        details.StructModuleSize = header.Size;
+        details.StructModuleSize = elf.Sections[index].Size;
         int nameOffset = elf.Is64 ? 24 : 12;
         int nameLength = 64 - (elf.Is64 ? 8 : 4);
         var bytes = elf.GetSectionBytes(index);
@@ -188,15 +179,20 @@ public sealed class LinuxModuleReader : IElfFlavorReader
                 details.StructModuleName = Encoding.UTF8.GetString(name[..nul]);
             }
         }
+    }
 
-        var resolver = new ElfPointerResolver(elf, index);
-        int symbolTable = elf.FindSectionOfType(ElfConstants.ShtSymTab);
-        if (resolver.Count == 0 || symbolTable < 0)
+    private static List<ModuleEntryPoint> ReadEntryPoints(ElfFile elf, LinuxModuleDetails details)
+    {
+        var entries = new List<ModuleEntryPoint>(2);
+        int index = elf.FindSection(ThisModuleSection);
+        if (index < 0)
         {
-            return;
+            return entries;
         }
 
-        for (ulong offset = 0; offset < header.Size; offset += (ulong)(elf.Is64 ? 8 : 4))
+        var resolver = new ElfPointerResolver(elf, index);
+        ulong size = elf.Sections[index].Size;
+        for (ulong offset = 0; resolver.Count > 0 && offset < size; offset += (ulong)(elf.Is64 ? 8 : 4))
         {
             string? symbol = resolver.SymbolName(offset);
             if (symbol is not ("init_module" or "cleanup_module"))
@@ -215,13 +211,15 @@ public sealed class LinuxModuleReader : IElfFlavorReader
                 details.ExitFieldOffset = offset;
             }
 
-            module.EntryPoints.Add(new ModuleEntryPoint(init ? EntryPointKind.Init : EntryPointKind.Exit, symbol,
-                target.SectionIndex >= 0 ? target.Offset : null));
+            entries.Add(new ModuleEntryPoint(init ? EntryPointKind.Init : EntryPointKind.Exit, symbol, target.SectionIndex >= 0 ? target.Offset : null));
         }
+
+        return entries;
     }
 
-    private static void ReadImports(ElfFile elf, KernelModule module, LinuxModuleDetails details)
+    private static List<ModuleImport> ReadImports(ElfFile elf, KernelModule module, LinuxModuleDetails details)
     {
+        var imports = new List<ModuleImport>();
         var crcs = new Dictionary<string, uint>(details.SymbolVersions.Count);
         foreach (var version in details.SymbolVersions)
         {
@@ -232,7 +230,7 @@ public sealed class LinuxModuleReader : IElfFlavorReader
         if (tableIndex < 0)
         {
             module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "module has no symbols (stripped?)"));
-            return;
+            return imports;
         }
 
         var symbols = elf.GetSymbolTable(tableIndex);
@@ -250,8 +248,10 @@ public sealed class LinuxModuleReader : IElfFlavorReader
                 continue;
             }
 
-            module.Imports.Add(new ModuleImport(name, crcs.TryGetValue(name, out uint crc) ? crc : null, symbol.Binding == ElfConstants.StbWeak));
+            imports.Add(new ModuleImport(name, crcs.TryGetValue(name, out uint crc) ? crc : null, symbol.Binding == ElfConstants.StbWeak));
         }
+
+        return imports;
     }
 
     private static void ReadNotes(ElfFile elf, LinuxModuleDetails details)
