@@ -21,17 +21,41 @@ internal static class MicroBenchmarks
         }
 
         ModuleBenchmarks.FilePath = Path.GetFullPath(args[0]);
-        string[] rest = args[1..];
+
+        // Benchmarks run in this process (the file path is a static), so `--job` is mapped onto an in-process job
+        // here instead of being handed to BenchmarkDotNet, which would start out-of-process runs.
+        var job = Job.ShortRun;
+        var rest = new List<string>();
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] is "--job" or "-j" && i + 1 < args.Length)
+            {
+                job = args[++i].ToLowerInvariant() switch
+                {
+                    "dry" => Job.Dry,
+                    "short" => Job.ShortRun,
+                    "medium" => Job.MediumRun,
+                    "long" => Job.LongRun,
+                    "default" => Job.Default,
+                    var other => throw new UsageException($"micro --job must be dry, short, medium, long or default, not '{other}'"),
+                };
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+
         if (!rest.Contains("--filter"))
         {
-            rest = [.. rest, "--filter", "*"];
+            rest.AddRange(["--filter", "*"]);
         }
 
         var config = ManualConfig.Create(DefaultConfig.Instance)
-            .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcess"))
+            .AddJob(job.WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcess"))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-        var summaries = BenchmarkSwitcher.FromTypes([typeof(ModuleBenchmarks)]).Run(rest, config);
+        var summaries = BenchmarkSwitcher.FromTypes([typeof(ModuleBenchmarks)]).Run([.. rest], config);
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
 }

@@ -3,7 +3,7 @@ using LkmKit.Bench;
 // LkmKit.Bench: throughput harness for the module readers.
 //   read   DIR  [--iterations N] [--warmup W] [--threads T] [--model metadata|full|...] [--json] [--show-failures K]
 //   phases DIR  [--iterations N]                      single-threaded time split over the reader's phases
-//   micro  FILE [BenchmarkDotNet arguments]            BenchmarkDotNet micro benchmark of one file
+//   micro  FILE [--job short|medium|long|...]          BenchmarkDotNet micro benchmark of one file
 return Cli.Run(args);
 
 namespace LkmKit.Bench
@@ -14,7 +14,7 @@ namespace LkmKit.Bench
             usage:
               LkmKit.Bench read DIR [--iterations N] [--warmup W] [--threads T] [--model MODEL] [--json] [--show-failures K]
               LkmKit.Bench phases DIR [--iterations N]
-              LkmKit.Bench micro FILE [BenchmarkDotNet arguments, e.g. --job short]
+              LkmKit.Bench micro FILE [--job dry|short|medium|long|default] [other BenchmarkDotNet arguments]
 
             read     reads every module file under DIR (*.ko, *.ko.gz, *.ko.xz, *.ko.zst, *.kmod, *.sys) N times after
                      W warm-up passes (defaults 5 and 1) and reports modules/s and MB/s (1 MB = 1e6 bytes of
@@ -30,7 +30,9 @@ namespace LkmKit.Bench
                      --json            also print one summary JSON line
             phases   splits single-threaded read time over the reader's phases (open/map, ELF parse, signature,
                      .modinfo, __versions, imports, exports, struct module, notes, close) using the public API.
-            micro    BenchmarkDotNet: ModuleReader.Open of one file, metadata and full model.
+            micro    BenchmarkDotNet, in-process (default job: short): open only, ModuleReader.Open with the metadata
+                     and the full model, and parsing from memory, for one file. Artifacts go to
+                     ./BenchmarkDotNet.Artifacts.
             """;
 
         public static int Run(string[] args)

@@ -11,7 +11,17 @@ namespace LkmKit.Formats;
 /// </summary>
 public static class ModuleReader
 {
-    private static readonly IElfFlavorReader[] ElfFlavors = [new LinuxModuleReader()];
+    /// <summary>The flavours tried, in order, on every ELF file.</summary>
+    internal static readonly IElfFlavorReader[] ElfFlavors =
+    [
+        new LinuxModuleReader(),
+    ];
+
+    /// <summary>The container formats tried, in order, on every file.</summary>
+    internal static readonly IContainerReader[] Containers =
+    [
+        new ElfContainerReader(),
+    ];
 
     /// <summary>Opens and reads the file at <paramref name="path"/>.</summary>
     /// <exception cref="ModuleFormatException">The file is malformed or in no supported format.</exception>
@@ -34,9 +44,12 @@ public static class ModuleReader
     public static IReadOnlyList<KernelModule> Read(ModuleSource source)
     {
         var span = source.Data.Span;
-        if (ElfFile.IsElf(span))
+        foreach (var container in Containers)
         {
-            return [ReadElf(ElfFile.Parse(source.Data, source.Path), source)];
+            if (container.CanRead(span))
+            {
+                return container.Read(source);
+            }
         }
 
         throw new ModuleFormatException(source.Path, 0, "file", $"not a recognised module container (first bytes {Hex(span[..Math.Min(8, span.Length)])})");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LkmKit.Formats;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
 
@@ -95,7 +96,7 @@ public static class DumpJson
             {
                 w.WriteStartObject();
                 w.WriteString("offset", $"0x{r.Offset:x}");
-                w.WriteString("type", ElfRelocationTypes.Describe(r.Machine, r.RawType).Name);
+                w.WriteString("type", RelocationNames.Describe(module.Container, r));
                 w.WriteNumber("rawType", r.RawType);
                 w.WriteString("kind", Names.RelocationKind(r.Kind));
                 w.WriteNumber("width", r.Width);

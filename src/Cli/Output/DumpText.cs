@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LkmKit.Formats;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
 
@@ -84,7 +85,7 @@ public static class DumpText
             text.Append("    Offset           Type                           Kind           Width Symbol + Addend\n");
             foreach (var r in table.Relocations)
             {
-                string type = ElfRelocationTypes.Describe(r.Machine, r.RawType).Name;
+                string type = RelocationNames.Describe(module.Container, r);
                 string symbol = SymbolLabel(module, table, r);
                 string addend = r.Addend < 0 ? $"- {(ulong)-r.Addend:x}" : $"+ {r.Addend:x}";
                 text.Append(CultureInfo.InvariantCulture,

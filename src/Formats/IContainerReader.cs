@@ -1,0 +1,14 @@
+using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats;
+
+/// <summary>Reads one container format (ELF, a.out, Mach-O, PE) recognised by its leading bytes.</summary>
+public interface IContainerReader
+{
+    /// <summary>True when <paramref name="head"/> (the start of the file) is this container's magic.</summary>
+    bool CanRead(ReadOnlySpan<byte> head);
+
+    /// <summary>Reads the modules of <paramref name="source"/>; they may reference the source's memory.</summary>
+    IReadOnlyList<KernelModule> Read(ModuleSource source);
+}
