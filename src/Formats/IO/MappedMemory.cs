@@ -22,9 +22,9 @@ internal sealed unsafe class MappedMemory : MemoryManager<byte>
         _pointer = pointer + view.PointerOffset;
     }
 
-    public static MappedMemory Open(FileStream stream, int length)
+    public static MappedMemory Open(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int length)
     {
-        var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        var file = MemoryMappedFile.CreateFromFile(handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
         try
         {
             var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);

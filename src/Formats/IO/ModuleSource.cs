@@ -56,67 +56,36 @@ public sealed class ModuleSource : IDisposable
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ModuleSource Open(string path)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-        long length;
-        try
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = RandomAccess.GetLength(handle);
+        if (length == 0)
         {
-            length = stream.Length;
-            if (length == 0)
-            {
-                throw new ModuleFormatException(path, 0, "file", "file is empty");
-            }
-
-            if (length > int.MaxValue)
-            {
-                throw new ModuleFormatException(path, 0, "file", $"file of {length} bytes is larger than the 2 GiB this reader supports");
-            }
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
+            throw new ModuleFormatException(path, 0, "file", "file is empty");
         }
 
-        if (length <= ReadInsteadOfMapLimit)
+        if (length > int.MaxValue)
         {
-            byte[] bytes;
-            using (stream)
-            {
-                bytes = ReadWhole(stream, (int)length, path);
-            }
-
-            return FromMemory(path, bytes);
+            throw new ModuleFormatException(path, 0, "file", $"file of {length} bytes is larger than the 2 GiB this reader supports");
         }
 
-        var mapped = MappedMemory.Open(stream, (int)length);
-        var compression = DetectCompression(mapped.GetSpan());
-        if (compression == CompressionKind.None)
-        {
-            return new ModuleSource(path, mapped.Memory, compression, length, mapped);
-        }
-
-        using (mapped)
-        {
-            return new ModuleSource(path, Decompress(path, mapped.GetSpan(), compression), compression, length, null);
-        }
+        System.Buffers.MemoryManager<byte> memory = length <= ReadInsteadOfMapLimit
+            ? NativeBuffer.Read(handle, (int)length, path)
+            : MappedMemory.Open(handle, (int)length);
+        return FromOwnedMemory(path, memory, length);
     }
 
-    private static byte[] ReadWhole(FileStream stream, int length, string path)
+    private static ModuleSource FromOwnedMemory(string path, System.Buffers.MemoryManager<byte> memory, long length)
     {
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        int total = 0;
-        while (total < length)
+        var compression = DetectCompression(memory.GetSpan());
+        if (compression == CompressionKind.None)
         {
-            int read = RandomAccess.Read(stream.SafeFileHandle, bytes.AsSpan(total), total);
-            if (read == 0)
-            {
-                throw new ModuleFormatException(path, total, "file", $"the file shrank while being read ({total} of {length} bytes)");
-            }
-
-            total += read;
+            return new ModuleSource(path, memory.Memory, compression, length, memory);
         }
 
-        return bytes;
+        using (memory)
+        {
+            return new ModuleSource(path, Decompress(path, memory.GetSpan(), compression), compression, length, null);
+        }
     }
 
     /// <summary>Recognises gzip, xz and zstd by their magic bytes.</summary>
