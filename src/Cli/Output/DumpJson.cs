@@ -12,13 +12,7 @@ public static class DumpJson
     public static string Render(string path, KernelModule module, DumpParts parts) => ModuleJson.Write(w =>
     {
         w.WriteStartObject();
-        w.WriteString("path", path);
-        w.WriteString("format", Names.Container(module.Container));
-        w.WriteString("fileType", module.FileType);
-        w.WriteString("flavor", Names.Flavor(module.Flavor));
-        w.WriteString("arch", Names.Machine(module));
-        w.WriteNumber("bits", module.Bits);
-        w.WriteString("endian", module.ByteOrder == ByteOrder.LittleEndian ? "little" : "big");
+        ModuleJson.WriteIdentity(w, path, module);
         if (parts.Sections)
         {
             WriteSections(w, module);

@@ -37,9 +37,9 @@ public static class ModuleJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
     }
 
-    private static void WriteModule(Utf8JsonWriter w, string path, KernelModule m)
+    /// <summary>Writes the properties that say what a module is: path, container, flavour and machine.</summary>
+    public static void WriteIdentity(Utf8JsonWriter w, string path, KernelModule m)
     {
-        w.WriteStartObject();
         w.WriteString("path", path);
         w.WriteString("format", Names.Container(m.Container));
         w.WriteString("fileType", m.FileType);
@@ -47,6 +47,12 @@ public static class ModuleJson
         w.WriteString("arch", Names.Machine(m));
         w.WriteNumber("bits", m.Bits);
         w.WriteString("endian", m.ByteOrder == ByteOrder.LittleEndian ? "little" : "big");
+    }
+
+    private static void WriteModule(Utf8JsonWriter w, string path, KernelModule m)
+    {
+        w.WriteStartObject();
+        WriteIdentity(w, path, m);
         w.WriteString("compression", m.Compression.ToString().ToLowerInvariant());
         w.WriteString("name", m.Name);
         w.WriteString("version", m.Version);
