@@ -33,6 +33,11 @@ public static class LkmTypeDecision
             {
                 Keep($"host-order a_midmag with machine id {aout.Header.MachineId} (FreeBSD 2.x)", LkmOperatingSystem.FreeBsd);
             }
+            else if (aout.Header.Encoding is AOutMagicEncoding.Gnu or AOutMagicEncoding.OldStyle)
+            {
+                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+                    $"a_midmag in the {(aout.Header.Encoding == AOutMagicEncoding.Gnu ? "Linux/GNU" : "old 386BSD")} encoding names no BSD system"));
+            }
             else if (aout.Header.Encoding == AOutMagicEncoding.NetBsd)
             {
                 Keep("network-order a_midmag (NetBSD/OpenBSD; FreeBSD's toolchain writes host order)",
@@ -84,6 +89,11 @@ public static class LkmTypeDecision
             if (systems.Count < candidates.Count)
             {
                 details.Evidence.Add($"lkm_type {type} is valid only on {Describe(systems)}");
+                details.Candidates.Clear();
+                foreach (var s in systems)
+                {
+                    details.Candidates.Add(s);
+                }
             }
 
             return;
