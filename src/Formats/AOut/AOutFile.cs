@@ -36,8 +36,8 @@ public sealed class AOutFile
     public bool HasStandardRelocations => Layout.RelocationSize == AOutConstants.StandardRelocationSize;
 
     /// <summary>
-    /// True when <paramref name="data"/> is recognisably a.out: a distinctive first word (a known machine id in the
-    /// NetBSD, FreeBSD or Linux encoding), or a weak one (old style, unknown machine) whose sizes all fit the file.
+    /// True when <paramref name="data"/> is recognisably a.out: a distinctive first word (see
+    /// <see cref="AOutHeader.HasStrongMagic"/>), or a weak one (old style, unknown machine) whose sizes all fit the file.
     /// </summary>
     public static bool IsAOut(ReadOnlySpan<byte> data) => AOutHeader.HasStrongMagic(data) || AOutHeader.TryRead(data) is not null;
 

@@ -113,15 +113,22 @@ public sealed record AOutHeader(
     }
 
     /// <summary>
-    /// True when the first word is one of the distinctive forms (a known machine id in the NetBSD, FreeBSD or Linux
-    /// encoding): such a file is read as a.out and malformed sizes are reported as errors. Weak forms (old style,
+    /// True when the first word is one of the distinctive forms (a known machine id in the NetBSD encoding, i386 in
+    /// the FreeBSD host-order encoding, i386 in the Linux encoding): such a file is read as a.out and malformed sizes are reported as errors. Weak forms (old style,
     /// unknown machine ids) are accepted only when every size fits the file.
     /// </summary>
     public static bool HasStrongMagic(ReadOnlySpan<byte> head)
     {
         foreach (var (encoding, _, mid, _, _) in Interpretations(head))
         {
-            if (encoding != AOutMagicEncoding.OldStyle && IsKnownMid(mid))
+            bool strong = encoding switch
+            {
+                AOutMagicEncoding.NetBsd => IsKnownMid(mid),
+                AOutMagicEncoding.HostOrder => mid == AOutConstants.MidI386,
+                AOutMagicEncoding.Gnu => true,
+                _ => false,
+            };
+            if (strong)
             {
                 return true;
             }
