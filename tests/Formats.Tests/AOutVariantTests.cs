@@ -112,6 +112,20 @@ public class AOutVariantTests
     }
 
     [Fact]
+    public void DescriptorWithoutItsSymbolIsFoundThroughTheEntry()
+    {
+        var bytes = Fixture();
+        // __module (nlist 9) loses its name: it now shares modname's (nlist 11), so only the entry's reference is left.
+        Put(bytes, Symbols + 9 * 12, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(Symbols + 11 * 12)));
+        var m = Read(bytes);
+        var d = Assert.IsType<LkmModuleDetails>(m.Details);
+        Assert.Null(d.DescriptorSymbol);
+        Assert.Equal(0x6cUL, d.DescriptorAddress);
+        Assert.Equal((LkmModuleKind.Syscall, "mysys"), (d.Kind, m.Name));
+        Assert.Contains(m.Diagnostics, x => x.Message == "no descriptor symbol: took the data address 0x6c the entry references at text offset 0x15");
+    }
+
+    [Fact]
     public void ClassicVersionTwoMeansOpenBsd4()
     {
         var bytes = Fixture();
