@@ -90,6 +90,22 @@ public class AOutVariantTests
     }
 
     [Fact]
+    public void LinkerSetsGroupTheirElements()
+    {
+        var bytes = Fixture();
+        uint strx = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(Symbols + 12 * 12));
+        bytes[Symbols + 12 * 12 + 4] = 0x19;                // hello_msg -> N_SETD|N_EXT, value 0x96
+        Put(bytes, Symbols + 8 * 12, strx);                 // mysys_call renamed hello_msg ...
+        bytes[Symbols + 8 * 12 + 4] = 0x17;                 // ... and made N_SETT|N_EXT, value 0x45
+        bytes[Symbols + 13 * 12 + 4] = 0x1a;                // mysys_calls -> N_SETB
+        var aout = AOutFile.Parse(bytes, "sets.o");
+        var sets = AOutLinkerSets.Collect(aout);
+        Assert.Equal(["hello_msg", "mysys_calls"], sets.Select(s => s.Key));
+        Assert.Equal([new AOutSetElement(8, AOutConstants.NText, 0x45), new AOutSetElement(12, AOutConstants.NData, 0x96)], sets[0].Value);
+        Assert.Equal([new AOutSetElement(13, AOutConstants.NBss, 0xa8)], sets[1].Value);
+    }
+
+    [Fact]
     public void NetBsd4DescriptorLayout()
     {
         var bytes = Fixture();
