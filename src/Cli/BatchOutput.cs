@@ -7,10 +7,11 @@ namespace LkmKit.Cli;
 public static class BatchOutput
 {
     /// <summary>Renders every path; returns 0 when all files were read, 1 when any failed.</summary>
-    public static int Write(IEnumerable<string> paths, Func<string, KernelModule, string> render, bool json, TextWriter stdout, TextWriter stderr)
+    public static int Write(IEnumerable<string> paths, Func<string, KernelModule, string> render, bool json, TextWriter stdout, TextWriter stderr,
+        Formats.ModuleReadOptions? options = null)
     {
         int failures = 0;
-        foreach (var item in BatchReader.Run(paths, render))
+        foreach (var item in BatchReader.Run(paths, render, options))
         {
             if (item.Error is null)
             {

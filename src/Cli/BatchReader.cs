@@ -17,18 +17,18 @@ public readonly record struct BatchItem(string Path, string Output, string? Erro
 public static class BatchReader
 {
     /// <summary>Opens each path, lets <paramref name="render"/> turn its modules into text, and yields results in order.</summary>
-    public static IEnumerable<BatchItem> Run(IEnumerable<string> paths, Func<string, KernelModule, string> render)
+    public static IEnumerable<BatchItem> Run(IEnumerable<string> paths, Func<string, KernelModule, string> render, ModuleReadOptions? options = null)
     {
         return paths.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount)
-            .Select(path => RenderOne(path, render));
+            .Select(path => RenderOne(path, render, options));
     }
 
     /// <summary>Reads one path and renders it, turning read failures into an error message.</summary>
-    public static BatchItem RenderOne(string path, Func<string, KernelModule, string> render)
+    public static BatchItem RenderOne(string path, Func<string, KernelModule, string> render, ModuleReadOptions? options = null)
     {
         try
         {
-            using var file = ModuleReader.Open(path);
+            using var file = ModuleReader.Open(path, options ?? ModuleReadOptions.Default);
             var text = new System.Text.StringBuilder();
             foreach (var module in file.Modules)
             {

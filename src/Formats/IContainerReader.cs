@@ -11,4 +11,7 @@ public interface IContainerReader
 
     /// <summary>Reads the modules of <paramref name="source"/>; they may reference the source's memory.</summary>
     IReadOnlyList<KernelModule> Read(ModuleSource source);
+
+    /// <summary>Reads the modules of <paramref name="source"/> honouring <paramref name="options"/> (by default they are ignored).</summary>
+    IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options) => Read(source);
 }

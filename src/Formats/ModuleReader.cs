@@ -1,3 +1,4 @@
+using LkmKit.Formats.AOut;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.IO;
@@ -21,17 +22,23 @@ public static class ModuleReader
     internal static readonly IContainerReader[] Containers =
     [
         new ElfContainerReader(),
+        new AOutContainerReader(), // last: its magic numbers are the weakest
     ];
 
     /// <summary>Opens and reads the file at <paramref name="path"/>.</summary>
     /// <exception cref="ModuleFormatException">The file is malformed or in no supported format.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static ModuleFile Open(string path)
+    public static ModuleFile Open(string path) => Open(path, ModuleReadOptions.Default);
+
+    /// <summary>Opens and reads the file at <paramref name="path"/> with choices the file cannot make itself.</summary>
+    /// <exception cref="ModuleFormatException">The file is malformed or in no supported format.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static ModuleFile Open(string path, ModuleReadOptions options)
     {
         var source = ModuleSource.Open(path);
         try
         {
-            return new ModuleFile(path, Read(source), source);
+            return new ModuleFile(path, Read(source, options), source);
         }
         catch
         {
@@ -41,14 +48,17 @@ public static class ModuleReader
     }
 
     /// <summary>Reads the modules in an already opened source. The modules reference the source's memory.</summary>
-    public static IReadOnlyList<KernelModule> Read(ModuleSource source)
+    public static IReadOnlyList<KernelModule> Read(ModuleSource source) => Read(source, ModuleReadOptions.Default);
+
+    /// <summary>Reads the modules in an already opened source with <paramref name="options"/>. The modules reference the source's memory.</summary>
+    public static IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options)
     {
         var span = source.Data.Span;
         foreach (var container in Containers)
         {
             if (container.CanRead(span))
             {
-                return container.Read(source);
+                return container.Read(source, options);
             }
         }
 

@@ -1,3 +1,4 @@
+using LkmKit.Formats.AOut;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
 
@@ -10,6 +11,7 @@ public static class RelocationNames
     public static string Describe(ContainerFormat container, in ModuleRelocation relocation) => container switch
     {
         ContainerFormat.Elf => ElfRelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
+        ContainerFormat.AOut => AOutRelocationTypes.Name(relocation.RawType),
         _ => $"type {relocation.RawType}",
     };
 }

@@ -11,8 +11,15 @@ public static class InfoCommand
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object per module per line (JSON Lines)." };
         var field = new Option<string?>("--field", "-F") { Description = "Print only the values of FIELD, one per line, like modinfo -F." };
+        var os = new Option<string?>("--os")
+        {
+            Description = "The system a legacy a.out LKM was built for, which fixes how its lkm_type is numbered: "
+                + string.Join(", ", Formats.Flavors.Lkm.LkmTypes.All.Select(Formats.Flavors.Lkm.LkmTypes.OsName))
+                + ". Without it the type is read only where the file decides it.",
+        };
+        os.AcceptOnlyFromAmong([.. Formats.Flavors.Lkm.LkmTypes.All.Select(Formats.Flavors.Lkm.LkmTypes.OsName)]);
         var paths = new Argument<string[]>("PATH") { Description = "Module files or directories (searched recursively).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("info", "Show module metadata; for Linux modules field-for-field what kmod's modinfo prints.") { json, field, paths };
+        var command = new Command("info", "Show module metadata; for Linux modules field-for-field what kmod's modinfo prints.") { json, field, os, paths };
         command.SetAction(result =>
         {
             bool asJson = result.GetValue(json);
@@ -20,7 +27,13 @@ public static class InfoCommand
             Func<string, Formats.Model.KernelModule, string> render = asJson ? ModuleJson.Render
                 : only is not null ? (p, m) => ModinfoText.RenderField(p, m, only)
                 : ModinfoText.Render;
-            return BatchOutput.Write(ModulePaths.Expand(result.GetValue(paths) ?? []), render, asJson, stdout, stderr);
+            var options = Formats.ModuleReadOptions.Default;
+            if (result.GetValue(os) is { } osName && Formats.Flavors.Lkm.LkmTypes.TryParseOs(osName, out var system))
+            {
+                options = options with { LkmOperatingSystem = system };
+            }
+
+            return BatchOutput.Write(ModulePaths.Expand(result.GetValue(paths) ?? []), render, asJson, stdout, stderr, options);
         });
         return command;
     }

@@ -200,6 +200,11 @@ public static class ModinfoText
             Add("entry", $"{Names.EntryPoint(entry.Kind)} {entry.Symbol}".TrimEnd());
         }
 
+        foreach (var (key, value) in LkmText.Fields(module.Details))
+        {
+            Add(key, value);
+        }
+
         foreach (var diagnostic in module.Diagnostics)
         {
             Add("note", diagnostic.Message);

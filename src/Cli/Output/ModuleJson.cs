@@ -189,6 +189,12 @@ public static class ModuleJson
 
     private static void WriteDetails(Utf8JsonWriter w, FlavorDetails? details)
     {
+        if (details is Formats.Flavors.Lkm.LkmModuleDetails lkm)
+        {
+            LkmText.WriteJson(w, lkm);
+            return;
+        }
+
         if (details is not LinuxModuleDetails linux)
         {
             return;
