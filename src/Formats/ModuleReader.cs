@@ -1,5 +1,7 @@
 using LkmKit.Formats.Elf;
+using LkmKit.Formats.Flavors.FreeBsd;
 using LkmKit.Formats.Flavors.Linux;
+using LkmKit.Formats.Flavors.NetBsd;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
@@ -15,6 +17,8 @@ public static class ModuleReader
     internal static readonly IElfFlavorReader[] ElfFlavors =
     [
         new LinuxModuleReader(),
+        new FreeBsdModuleReader(),
+        new NetBsdModuleReader(),
     ];
 
     /// <summary>The container formats tried, in order, on every file.</summary>
