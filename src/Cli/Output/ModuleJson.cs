@@ -183,7 +183,7 @@ public static class ModuleJson
 
     private static void WriteDetails(Utf8JsonWriter w, FlavorDetails? details)
     {
-        if (details is not LinuxModuleDetails linux)
+        if (BsdJson.TryWrite(w, details) || details is not LinuxModuleDetails linux)
         {
             return;
         }
