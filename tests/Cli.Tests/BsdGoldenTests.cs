@@ -72,6 +72,15 @@ public class BsdGoldenTests
             byte[] hints = File.ReadAllBytes(Path.Combine(dir, "linker.hints"));
             Golden.Check($"freebsd/{arch}/linker.hints.hex", Convert.ToHexString(hints).ToLowerInvariant().Chunk(64).Select(c => new string(c) + "\n").Aggregate("", string.Concat));
 
+            // Every subdirectory gets its own file, holding only its own modules.
+            string sub = Directory.CreateDirectory(Path.Combine(dir, "sub")).FullName;
+            File.Copy(RepoPaths.TestData("freebsd", arch, "fbsd_user.ko"), Path.Combine(sub, "fbsd_user.ko"));
+            Assert.Equal(0, CliRunner.Run("kldxref", "-f", "hints.alt", dir).Code);
+            Assert.Equal(hints, File.ReadAllBytes(Path.Combine(dir, "hints.alt")));
+            var (_, subRecords) = Formats.Flavors.FreeBsd.LinkerHintsReader.Read(File.ReadAllBytes(Path.Combine(sub, "hints.alt")), "hints.alt");
+            Assert.Equal(["demo_user fbsd_user.ko", "demo_user fbsd_user.ko"], subRecords.Select(r => $"{r.Name} {r.KldName}"));
+            Directory.Delete(sub, true);
+
             // A directory without modules gets no hints file, and a stale one is removed.
             foreach (var file in Directory.GetFiles(dir, "*.ko"))
             {

@@ -265,6 +265,32 @@ public class BsdCorruptInputTests
         }
     }
 
+    [Theory]
+    [InlineData("freebsd", "fbsd_demo.ko")]
+    [InlineData("netbsd", "nbsd_demo.kmod")]
+    public void HostileAddendsInEveryRelocationOnlyEverGiveModuleFormatException(string flavor, string file)
+    {
+        var original = File.ReadAllBytes(RepoPaths.TestData(flavor, "amd64", file));
+        var parsed = ElfFile.Parse(original, Name);
+        long[] addends = [-1, -8, -24, long.MinValue, long.MaxValue, 0x7fffffff, 0x100000000];
+        int patched = 0;
+        foreach (var section in parsed.Sections.Where(s => s.Type == ElfConstants.ShtRela))
+        {
+            for (ulong at = section.Offset; at < section.Offset + section.Size; at += 24)
+            {
+                foreach (long addend in addends)
+                {
+                    var bytes = (byte[])original.Clone();
+                    BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan((int)at + 16), addend);
+                    Survives(bytes);
+                    patched++;
+                }
+            }
+        }
+
+        Assert.True(patched > 50);
+    }
+
     private static void Survives(byte[] bytes)
     {
         try

@@ -66,13 +66,21 @@ public sealed class ElfPointerReader
 
     /// <summary>Reads the pointer field at <paramref name="delta"/> bytes past <paramref name="place"/>.</summary>
     public RelocatedTarget? ReadPointer(in RelocatedTarget place, ulong delta, string structure) =>
-        ReadPointer(RequireSection(place, structure), checked(place.Offset + delta), structure);
+        ReadPointer(RequireSection(place, structure), Add(place, delta, structure), structure);
 
     /// <summary>Reads a 32-bit signed integer at <paramref name="delta"/> bytes past <paramref name="place"/>.</summary>
     public int ReadInt32(in RelocatedTarget place, ulong delta, string structure)
     {
         int section = RequireSection(place, structure);
-        return _elf.Reader.I32(Read(section, checked(place.Offset + delta), 4, structure), 0);
+        return _elf.Reader.I32(Read(section, Add(place, delta, structure), 4, structure), 0);
+    }
+
+    /// <summary>The offset <paramref name="delta"/> bytes past <paramref name="place"/>; an offset that wraps around is an error.</summary>
+    private ulong Add(in RelocatedTarget place, ulong delta, string structure)
+    {
+        ulong sum = unchecked(place.Offset + delta);
+        return sum >= place.Offset ? sum : throw new ModuleFormatException(_elf.Path, FileOffsetOf(place.SectionIndex, 0), structure,
+            $"offset 0x{place.Offset:x} + 0x{delta:x} wraps around");
     }
 
     /// <summary>
