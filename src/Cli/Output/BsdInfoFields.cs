@@ -43,7 +43,8 @@ public static class BsdInfoFields
 
         if (details.Kernel is { } k)
         {
-            fields.Add(new("kernel_range", string.Create(CultureInfo.InvariantCulture, $"[{k.Minimum}, {k.Maximum}] preferred {k.Preferred}")));
+            fields.Add(new("kernel_range", string.Create(CultureInfo.InvariantCulture,
+                $"[{k.Minimum}, {k.Maximum}] preferred {k.Preferred} (built for FreeBSD {k.Minimum / 100000}.{k.Minimum / 1000 % 100})")));
         }
 
         foreach (var record in details.Records)
