@@ -1,6 +1,8 @@
 using LkmKit.Formats.AOut;
 using LkmKit.Formats.Elf;
+using LkmKit.Formats.Flavors.FreeBsd;
 using LkmKit.Formats.Flavors.Linux;
+using LkmKit.Formats.Flavors.NetBsd;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
@@ -16,6 +18,8 @@ public static class ModuleReader
     internal static readonly IElfFlavorReader[] ElfFlavors =
     [
         new LinuxModuleReader(),
+        new FreeBsdModuleReader(),
+        new NetBsdModuleReader(),
     ];
 
     /// <summary>The container formats tried, in order, on every file.</summary>

@@ -97,12 +97,13 @@ public static class DumpText
     /// <summary>The name a relocation's symbol is shown by: its name, or its section's name for section symbols.</summary>
     public static string SymbolLabel(KernelModule module, ModuleRelocationSection table, ModuleRelocation r)
     {
-        if (r.SymbolIndex == 0 || table.SymbolTableIndex <= 0 || r.SymbolIndex >= module.Symbols.Count)
+        var symbols = table.Symbols ?? module.Symbols;
+        if (r.SymbolIndex == 0 || table.SymbolTableIndex <= 0 || r.SymbolIndex >= symbols.Count)
         {
             return "*ABS*";
         }
 
-        var symbol = module.Symbols[(int)r.SymbolIndex];
+        var symbol = symbols[(int)r.SymbolIndex];
         if (symbol.Name.Length == 0 && symbol.Type == SymbolType.Section && symbol.SectionIndex >= 0)
         {
             return module.Sections[symbol.SectionIndex].Name;

@@ -205,6 +205,7 @@ public static class ModinfoText
             Add(key, value);
         }
 
+        BsdInfoFields.Add(module, fields);
         foreach (var diagnostic in module.Diagnostics)
         {
             Add("note", diagnostic.Message);

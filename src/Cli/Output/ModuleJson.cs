@@ -195,7 +195,7 @@ public static class ModuleJson
             return;
         }
 
-        if (details is not LinuxModuleDetails linux)
+        if (BsdJson.TryWrite(w, details) || details is not LinuxModuleDetails linux)
         {
             return;
         }

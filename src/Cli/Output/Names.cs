@@ -65,6 +65,11 @@ public static class Names
             (null, { } max) => $" <= {max}",
             ({ } min, { } max) => $" [{min}, {max}]",
         };
+        if (d.PreferredVersion is { } preferred)
+        {
+            range += $" preferred {preferred}";
+        }
+
         return $"{d.Name}{range}" + (d.Kind == Formats.Model.DependencyKind.Hard ? "" : $" ({DependencyKind(d.Kind)})");
     }
 

@@ -65,9 +65,10 @@ public static class ElfModelBuilder
         return result;
     }
 
-    private static ModuleSymbol[] BuildSymbols(ElfFile elf)
+    private static ModuleSymbol[] BuildSymbols(ElfFile elf) => BuildSymbols(elf, PrimarySymbolTable(elf));
+
+    private static ModuleSymbol[] BuildSymbols(ElfFile elf, int tableIndex)
     {
-        int tableIndex = PrimarySymbolTable(elf);
         if (tableIndex < 0)
         {
             return [];
@@ -185,6 +186,9 @@ public static class ElfModelBuilder
             SymbolTableIndex = (int)header.Link,
             HasExplicitAddends = table.IsRela,
             Relocations = relocations,
+            Symbols = symbolCount > 0 && header.Link != (uint)PrimarySymbolTable(elf)
+                ? new LazyList<ModuleSymbol>(() => BuildSymbols(elf, (int)header.Link))
+                : null,
         };
     }
 

@@ -6,8 +6,9 @@ namespace LkmKit.Formats.Elf;
 /// <summary>Where a relocated pointer field points: a section and an offset in it, or an undefined symbol.</summary>
 /// <param name="SectionIndex">The section pointed into, or -1 when the target is not defined in a section.</param>
 /// <param name="Offset">Offset in that section (S + A relative to the section start).</param>
-/// <param name="SymbolIndex">The symbol the relocation names.</param>
-public readonly record struct RelocatedTarget(int SectionIndex, ulong Offset, uint SymbolIndex);
+/// <param name="SymbolIndex">The symbol the relocation names (0 when it names none, e.g. a RELATIVE relocation).</param>
+/// <param name="SymbolTable">The section index of the symbol table <paramref name="SymbolIndex"/> refers to, or -1.</param>
+public readonly record struct RelocatedTarget(int SectionIndex, ulong Offset, uint SymbolIndex, int SymbolTable = -1);
 
 /// <summary>
 /// Reads pointer-like fields of one section of a relocatable object the way a loader would see them, through the
@@ -72,12 +73,12 @@ public sealed class ElfPointerResolver
         var (definition, section) = ElfModelBuilder.Classify(_elf, symbol);
         if (definition != SymbolDefinition.Section)
         {
-            target = new RelocatedTarget(-1, unchecked(symbol.Value + (ulong)entry.Relocation.Addend), entry.Relocation.SymbolIndex);
+            target = new RelocatedTarget(-1, unchecked(symbol.Value + (ulong)entry.Relocation.Addend), entry.Relocation.SymbolIndex, entry.SymbolTable);
             return true;
         }
 
         ulong sectionBase = _elf.Header.Type == ElfConstants.TypeRel ? 0 : _elf.Sections[section].Address;
-        target = new RelocatedTarget(section, unchecked(symbol.Value - sectionBase + (ulong)entry.Relocation.Addend), entry.Relocation.SymbolIndex);
+        target = new RelocatedTarget(section, unchecked(symbol.Value - sectionBase + (ulong)entry.Relocation.Addend), entry.Relocation.SymbolIndex, entry.SymbolTable);
         return true;
     }
 

@@ -35,6 +35,11 @@ public sealed class ModuleRelocationSection
     public int SymbolTableIndex { get; init; }
     /// <summary>True when entries carry explicit addends (ELF RELA).</summary>
     public bool HasExplicitAddends { get; init; }
+    /// <summary>
+    /// The symbol table the entries' symbol indexes refer to when it is not the module's <see cref="KernelModule.Symbols"/>
+    /// (an image's dynamic relocations refer to <c>.dynsym</c> while the model shows <c>.symtab</c>); null otherwise.
+    /// </summary>
+    public IReadOnlyList<ModuleSymbol>? Symbols { get; init; }
     /// <summary>The relocations, in file order.</summary>
     public required IReadOnlyList<ModuleRelocation> Relocations { get; init; }
 }

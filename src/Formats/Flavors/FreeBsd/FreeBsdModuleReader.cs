@@ -1,0 +1,112 @@
+using LkmKit.Formats.Elf;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Flavors.FreeBsd;
+
+/// <summary>
+/// Recognises FreeBSD kernel modules (ET_REL on amd64, ET_DYN elsewhere) by their <c>set_modmetadata_set</c> linker
+/// set and fills the model from its <c>mod_metadata</c> records: module names, interface versions, dependencies with
+/// version bounds (the <c>kernel</c> dependency becomes the target kernel range), event handlers and PnP tables.
+/// </summary>
+public sealed class FreeBsdModuleReader : IElfFlavorReader
+{
+    /// <summary>The pseudo-module every FreeBSD module depends on: the kernel itself.</summary>
+    public const string KernelModule = "kernel";
+
+    /// <inheritdoc />
+    public ModuleFlavor Flavor => ModuleFlavor.FreeBsd;
+
+    /// <inheritdoc />
+    public bool Recognizes(ElfFile elf) =>
+        elf.Header.Type is ElfConstants.TypeRel or ElfConstants.TypeDyn or ElfConstants.TypeExec
+        && elf.FindSection(FreeBsdMetadataReader.SetSection) >= 0;
+
+    /// <inheritdoc />
+    public void Read(ElfFile elf, KernelModule module)
+    {
+        var details = new FreeBsdModuleDetails { IsShared = elf.Header.Type != ElfConstants.TypeRel };
+        module.Details = details;
+        foreach (var record in FreeBsdMetadataReader.Read(elf, new ElfPointerReader(elf), module.Diagnostics))
+        {
+            details.Records.Add(record);
+        }
+
+        Apply(module, details);
+        module.Exports.Defer(() => ElfModuleSymbols.Exports(elf, IsLinkerSetBound));
+        module.Imports.Defer(() => ElfModuleSymbols.Imports(elf, name => IsLinkerSetBound(name) || name == "_GLOBAL_OFFSET_TABLE_"));
+    }
+
+    /// <summary>True for the <c>__start_set_*</c>/<c>__stop_set_*</c> symbols the loader binds to linker-set bounds.</summary>
+    public static bool IsLinkerSetBound(string name) =>
+        name.StartsWith("__start_set_", StringComparison.Ordinal) || name.StartsWith("__stop_set_", StringComparison.Ordinal);
+
+    private static void Apply(KernelModule module, FreeBsdModuleDetails details)
+    {
+        var records = details.Records;
+        var provided = new HashSet<string>(records.Where(r => r.Type == FreeBsdMetadataType.Version).Select(r => r.Name), StringComparer.Ordinal);
+        var dependencies = new HashSet<(string, FreeBsdDependRange)>();
+        var entries = new List<ModuleEntryPoint>();
+        foreach (var r in records)
+        {
+            switch (r.Type)
+            {
+                case FreeBsdMetadataType.Module:
+                    module.Name ??= r.Name;
+                    module.Metadata.Add(new("module", r.Name));
+                    if (r.Module is { } data)
+                    {
+                        if (data.Name is { } declared && declared != r.Name)
+                        {
+                            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"MDT_MODULE '{r.Name}' points to moduledata_t named '{declared}'"));
+                        }
+
+                        entries.Add(new ModuleEntryPoint(EntryPointKind.ModuleCommand, data.Handler, data.HandlerAddress));
+                    }
+
+                    break;
+                case FreeBsdMetadataType.Version when r.Version is { } v:
+                    module.Metadata.Add(new("interface", $"{r.Name}.{v}"));
+                    break;
+                case FreeBsdMetadataType.Depend when r.Depend is { } range:
+                    module.Metadata.Add(new("depends", $"{r.Name}.{range.Preferred} ({range.Minimum},{range.Maximum})"));
+                    if (r.Name == KernelModule)
+                    {
+                        if (details.Kernel is null)
+                        {
+                            details.Kernel = range;
+                            module.TargetKernel = range.Minimum == range.Maximum ? $"{range.Minimum}" : $"{range.Minimum}..{range.Maximum}";
+                        }
+                        else if (details.Kernel != range)
+                        {
+                            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                                $"kernel dependency [{range.Minimum}, {range.Maximum}] differs from the first one [{details.Kernel.Minimum}, {details.Kernel.Maximum}]"));
+                        }
+                    }
+                    else if (!provided.Contains(r.Name) && dependencies.Add((r.Name, range)))
+                    {
+                        module.Dependencies.Add(new ModuleDependency(r.Name, DependencyKind.Hard,
+                            Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred)));
+                    }
+
+                    break;
+                case FreeBsdMetadataType.PnpInfo when r.Pnp is { } pnp:
+                    module.Metadata.Add(new("pnp", $"bus {pnp.Bus} format {pnp.Descriptor} {pnp.EntryCount} entries of {pnp.EntryLength} bytes"));
+                    break;
+            }
+        }
+
+        if (module.Name is { } name && records.FirstOrDefault(r => r.Type == FreeBsdMetadataType.Version && r.Name == name)?.Version is { } version)
+        {
+            module.Version = Invariant(version);
+        }
+
+        if (module.Name is null)
+        {
+            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "set_modmetadata_set declares no module (no MDT_MODULE record)"));
+        }
+
+        module.EntryPoints.Defer(() => entries);
+    }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
