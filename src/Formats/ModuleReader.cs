@@ -1,6 +1,8 @@
 using LkmKit.Formats.Elf;
+using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats;
@@ -21,13 +23,19 @@ public static class ModuleReader
     internal static readonly IContainerReader[] Containers =
     [
         new ElfContainerReader(),
+        new MachOContainerReader(),
     ];
 
-    /// <summary>Opens and reads the file at <paramref name="path"/>.</summary>
+    /// <summary>Opens and reads the file at <paramref name="path"/>, or the bundle directory (<c>.kext</c>) at it.</summary>
     /// <exception cref="ModuleFormatException">The file is malformed or in no supported format.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ModuleFile Open(string path)
     {
+        if (Directory.Exists(path))
+        {
+            return KextBundleReader.Open(path);
+        }
+
         var source = ModuleSource.Open(path);
         try
         {

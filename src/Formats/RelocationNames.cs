@@ -1,4 +1,5 @@
 using LkmKit.Formats.Elf;
+using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats;
@@ -10,6 +11,7 @@ public static class RelocationNames
     public static string Describe(ContainerFormat container, in ModuleRelocation relocation) => container switch
     {
         ContainerFormat.Elf => ElfRelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
+        ContainerFormat.MachO => MachORelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
         _ => $"type {relocation.RawType}",
     };
 }

@@ -200,6 +200,7 @@ public static class ModinfoText
             Add("entry", $"{Names.EntryPoint(entry.Kind)} {entry.Symbol}".TrimEnd());
         }
 
+        KextText.AddFields(module, fields);
         foreach (var diagnostic in module.Diagnostics)
         {
             Add("note", diagnostic.Message);

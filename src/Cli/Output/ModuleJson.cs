@@ -183,6 +183,7 @@ public static class ModuleJson
 
     private static void WriteDetails(Utf8JsonWriter w, FlavorDetails? details)
     {
+        KextJson.Write(w, details);
         if (details is not LinuxModuleDetails linux)
         {
             return;
