@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the Mach-O / kext fixtures under testdata/kext from testdata/kext/src with real LLVM tools
-# (Debian bookworm: clang 14, lld 14 (ld64.lld-14), llvm 14 (llvm-lipo-14)) and Python's plistlib.
+# (Debian bookworm: clang 14, lld 14 (ld64.lld-14), lld 16 (ld64.lld-16, for -fixup_chains), llvm 14 (llvm-lipo-14))
+# and Python's plistlib.
 # ld64.lld cannot emit MH_KEXT_BUNDLE (no -kext option), so the kext executables are MH_BUNDLE images linked
 # with -bundle; the i386 slice is an MH_OBJECT, as in real fat x86_64+i386 kexts.
 set -euo pipefail
@@ -14,7 +15,9 @@ done
 clang --target=x86_64-apple-macos10.13 $CFLAGS -c src/plugin.c -o objects/plugin.x86_64.o
 clang --target=arm64e-apple-macos11 $CFLAGS -c src/plugin.c -o objects/plugin.arm64e.o
 $LD -arch x86_64 -platform_version macos 10.13 10.15 -o objects/demokext.x86_64.bundle objects/demokext.x86_64.o
-$LD -arch arm64 -platform_version macos 11.0 11.0 -o objects/demokext.arm64.bundle objects/demokext.arm64.o
+# The arm64 slice uses chained fixups (LC_DYLD_CHAINED_FIXUPS, DYLD_CHAINED_PTR_64), which only lld 16 writes.
+ld64.lld-16 -bundle -undefined dynamic_lookup -arch arm64 -platform_version macos 12.0 12.0 -fixup_chains \
+  -o objects/demokext.arm64.bundle objects/demokext.arm64.o
 $LD -arch x86_64 -platform_version macos 10.13 10.15 -o objects/plugin.x86_64.bundle objects/plugin.x86_64.o
 
 # DemoKext.kext: fat executable (x86_64 bundle, arm64 bundle, i386 object), a plug-in with code and a codeless
