@@ -36,6 +36,12 @@ public static class MachOModelBuilder
             module.Diagnostics.Add(d);
         }
 
+        if (file.LoadCommands.Any(c => c.Command is MachOConstants.LcDyldInfo or MachOConstants.LcDyldInfoOnly))
+        {
+            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+                "rebases and binds in LC_DYLD_INFO opcodes are not decoded into relocations (stored pointers are read as link-time addresses)"));
+        }
+
         var fixups = ChainedFixups.Read(file);
         if (fixups is not null)
         {
