@@ -241,6 +241,37 @@ public class MachOCorruptInputTests
     }
 
     [Fact]
+    public void ExpandingBinaryPlistIsStopped()
+    {
+        // 40 arrays, each holding the previous one twice: 2^40 values if expanded naively.
+        var body = new List<byte>("bplist00"u8.ToArray());
+        var offsets = new List<int>();
+        offsets.Add(body.Count);
+        body.Add(0x09); // object 0: true
+        for (int i = 1; i <= 40; i++)
+        {
+            offsets.Add(body.Count);
+            body.AddRange([0xA2, (byte)(i - 1), (byte)(i - 1)]);
+        }
+
+        int table = body.Count;
+        foreach (var o in offsets)
+        {
+            body.AddRange([(byte)(o >> 8), (byte)o]);
+        }
+
+        var trailer = new byte[32];
+        trailer[6] = 2;
+        trailer[7] = 1;
+        BinaryPrimitives.WriteUInt64BigEndian(trailer.AsSpan(8), (ulong)offsets.Count);
+        BinaryPrimitives.WriteUInt64BigEndian(trailer.AsSpan(16), (ulong)offsets.Count - 1);
+        BinaryPrimitives.WriteUInt64BigEndian(trailer.AsSpan(24), (ulong)table);
+        body.AddRange(trailer);
+        var e = Assert.Throws<ModuleFormatException>(() => PropertyList.Parse(body.ToArray(), "x", out _));
+        Assert.Contains("expanding reference graph", e.Reason);
+    }
+
+    [Fact]
     public void BrokenPlistsAndBundles()
     {
         string dir = Path.Combine(Path.GetTempPath(), "lkmkit-kext-" + Guid.NewGuid().ToString("N"));

@@ -133,6 +133,7 @@ public static class PropertyList
     {
         private long[] _offsets = [];
         private int _refSize;
+        private long _budget;
 
         public object Read()
         {
@@ -158,6 +159,8 @@ public static class PropertyList
                 throw Error(data.Length - 24, $"{count} objects with the offset table at 0x{tableOffset:x} and top object {top} do not fit the file");
             }
 
+            // Objects may be shared (equal strings are stored once); the budget stops a DAG that expands exponentially.
+            _budget = (long)count * 64 + 10_000;
             _offsets = new long[count];
             for (ulong i = 0; i < count; i++)
             {
@@ -196,6 +199,11 @@ public static class PropertyList
             if (depth > MaxDepth)
             {
                 throw Error(_offsets[reference], $"nesting deeper than {MaxDepth} levels (or a reference cycle)");
+            }
+
+            if (--_budget < 0)
+            {
+                throw Error(_offsets[reference], "objects are referenced far more often than the file holds them (an expanding reference graph)");
             }
 
             long at = _offsets[reference];
