@@ -1,9 +1,11 @@
 using LkmKit.Formats.AOut;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Flavors.FreeBsd;
+using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.Flavors.NetBsd;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats;
@@ -26,10 +28,11 @@ public static class ModuleReader
     internal static readonly IContainerReader[] Containers =
     [
         new ElfContainerReader(),
+        new MachOContainerReader(),
         new AOutContainerReader(), // last: its magic numbers are the weakest
     ];
 
-    /// <summary>Opens and reads the file at <paramref name="path"/>.</summary>
+    /// <summary>Opens and reads the file at <paramref name="path"/>, or the bundle directory (<c>.kext</c>) at it.</summary>
     /// <exception cref="ModuleFormatException">The file is malformed or in no supported format.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ModuleFile Open(string path) => Open(path, ModuleReadOptions.Default);
@@ -39,6 +42,11 @@ public static class ModuleReader
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ModuleFile Open(string path, ModuleReadOptions options)
     {
+        if (Directory.Exists(path))
+        {
+            return KextBundleReader.Open(path);
+        }
+
         var source = ModuleSource.Open(path);
         try
         {

@@ -1,5 +1,6 @@
 using LkmKit.Formats.AOut;
 using LkmKit.Formats.Elf;
+using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats;
@@ -12,6 +13,7 @@ public static class RelocationNames
     {
         ContainerFormat.Elf => ElfRelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
         ContainerFormat.AOut => AOutRelocationTypes.Name(relocation.RawType),
+        ContainerFormat.MachO => MachORelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
         _ => $"type {relocation.RawType}",
     };
 }

@@ -206,6 +206,7 @@ public static class ModinfoText
         }
 
         BsdInfoFields.Add(module, fields);
+        KextText.AddFields(module, fields);
         foreach (var diagnostic in module.Diagnostics)
         {
             Add("note", diagnostic.Message);

@@ -189,6 +189,7 @@ public static class ModuleJson
 
     private static void WriteDetails(Utf8JsonWriter w, FlavorDetails? details)
     {
+        KextJson.Write(w, details);
         if (details is Formats.Flavors.Lkm.LkmModuleDetails lkm)
         {
             LkmText.WriteJson(w, lkm);

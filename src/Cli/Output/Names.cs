@@ -42,6 +42,7 @@ public static class Names
         MachineArchitecture.Sparc => "sparc",
         MachineArchitecture.LoongArch => "loongarch",
         MachineArchitecture.IA64 => "ia64",
+        _ when module.RawMachine == 0 && module.Bits == 0 => "none",
         _ => $"machine-{module.RawMachine}",
     };
 

@@ -1,0 +1,156 @@
+using LkmKit.Formats.IO;
+using LkmKit.Formats.MachO;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Flavors.Kext;
+
+/// <summary>
+/// Opens a <c>.kext</c> bundle directory: <c>Contents/Info.plist</c> (or <c>Info.plist</c> at the root of a shallow
+/// bundle), the executable named by CFBundleExecutable in <c>Contents/MacOS/</c> (one module per fat slice), and
+/// the kexts in <c>Contents/PlugIns/</c>, whose modules follow their parent's. A codeless kext is one module with
+/// metadata only; a declared executable that is missing is reported on a metadata-only module.
+/// </summary>
+public static class KextBundleReader
+{
+    private const int MaxNesting = 8;
+
+    /// <summary>True when <paramref name="directory"/> looks like a bundle (has an Info.plist).</summary>
+    public static bool IsBundle(string directory) =>
+        File.Exists(Path.Combine(directory, "Contents", "Info.plist")) || File.Exists(Path.Combine(directory, "Info.plist"));
+
+    /// <summary>Reads the bundle at <paramref name="directory"/> and its plug-ins.</summary>
+    /// <exception cref="ModuleFormatException">The bundle has no Info.plist, or a plist or executable is malformed.</exception>
+    public static ModuleFile Open(string directory)
+    {
+        var modules = new List<KernelModule>();
+        var sources = new List<ModuleSource>();
+        try
+        {
+            ReadBundle(directory, null, modules, sources, 0);
+            return new ModuleFile(directory, modules, new Owner(sources));
+        }
+        catch
+        {
+            sources.ForEach(s => s.Dispose());
+            throw;
+        }
+    }
+
+    private static void ReadBundle(string directory, string? parent, List<KernelModule> modules, List<ModuleSource> sources, int depth)
+    {
+        string contents = Path.Combine(directory, "Contents");
+        bool shallow = !Directory.Exists(contents);
+        string plistPath = shallow ? Path.Combine(directory, "Info.plist") : Path.Combine(contents, "Info.plist");
+        if (!File.Exists(plistPath))
+        {
+            throw new ModuleFormatException(directory, 0, "kext bundle", $"no {(shallow ? "Info.plist" : "Contents/Info.plist")} in the bundle");
+        }
+
+        var plist = KextInfoPlist.Load(plistPath);
+        var own = new List<KernelModule>();
+        if (plist.Executable is { } executable)
+        {
+            string exePath = shallow ? Path.Combine(directory, executable) : Path.Combine(contents, "MacOS", executable);
+            if (File.Exists(exePath))
+            {
+                var source = ModuleSource.Open(exePath);
+                sources.Add(source);
+                own.AddRange(ReadExecutable(source));
+            }
+            else
+            {
+                var module = MetadataOnly(directory, "MISSING-EXECUTABLE");
+                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error,
+                    $"CFBundleExecutable '{executable}' is declared but {Path.GetRelativePath(directory, exePath)} is missing"));
+                own.Add(module);
+            }
+        }
+        else
+        {
+            own.Add(MetadataOnly(directory, "CODELESS"));
+        }
+
+        var plugIns = Directory.Exists(Path.Combine(contents, "PlugIns"))
+            ? Directory.GetDirectories(Path.Combine(contents, "PlugIns"), "*.kext").Order(StringComparer.Ordinal).ToArray()
+            : [];
+        foreach (var module in own)
+        {
+            var details = (KextDetails)module.Details!;
+            details.BundlePath = directory;
+            details.ParentBundle = parent;
+            string? compiledName = details.KmodInfo?.Name, compiledVersion = details.KmodInfo?.Version;
+            plist.Apply(module, details, details.MachO?.ArchName);
+            if (compiledName is not null && (compiledName != plist.Identifier || compiledVersion != plist.Version))
+            {
+                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+                    $"kmod_info says {compiledName} {compiledVersion}; the kernel uses the Info.plist's {plist.Identifier} {plist.Version}"));
+            }
+
+            foreach (var plugIn in plugIns)
+            {
+                details.PlugIns.Add(plugIn);
+            }
+        }
+
+        modules.AddRange(own);
+        if (plugIns.Length > 0 && depth >= MaxNesting)
+        {
+            throw new ModuleFormatException(directory, 0, "kext bundle", $"plug-ins nested deeper than {MaxNesting} levels");
+        }
+
+        foreach (var plugIn in plugIns)
+        {
+            ReadBundle(plugIn, plist.Identifier, modules, sources, depth + 1);
+        }
+    }
+
+    private static IReadOnlyList<KernelModule> ReadExecutable(ModuleSource source)
+    {
+        var reader = new MachOContainerReader();
+        if (!reader.CanRead(source.Data.Span))
+        {
+            throw new ModuleFormatException(source.Path, 0, "kext executable", "not a Mach-O file (thin or fat)");
+        }
+
+        var modules = reader.Read(source);
+        foreach (var module in modules)
+        {
+            if (module.Details is not KextDetails)
+            {
+                // An executable without kmod_info inside a kext bundle (e.g. an interface kext) is still a kext.
+                module.Flavor = ModuleFlavor.Kext;
+                module.Details = new KextDetails { MachO = module.Details as MachODetails };
+                var note = module.Diagnostics.FirstOrDefault(d => d.Message.StartsWith("not a recognised kernel module", StringComparison.Ordinal));
+                if (note is not null)
+                {
+                    module.Diagnostics.Remove(note);
+                }
+
+                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "the executable has no _kmod_info symbol (only interface kexts may lack one)"));
+            }
+        }
+
+        return modules;
+    }
+
+    private static KernelModule MetadataOnly(string directory, string fileType) => new()
+    {
+        Path = directory,
+        Container = ContainerFormat.MachO,
+        Flavor = ModuleFlavor.Kext,
+        Machine = MachineArchitecture.Unknown,
+        RawMachine = 0,
+        Bits = 0,
+        ByteOrder = ByteOrder.LittleEndian,
+        FileType = fileType,
+        Sections = [],
+        Symbols = [],
+        RelocationSections = [],
+        Details = new KextDetails(),
+    };
+
+    private sealed class Owner(List<ModuleSource> sources) : IDisposable
+    {
+        public void Dispose() => sources.ForEach(s => s.Dispose());
+    }
+}

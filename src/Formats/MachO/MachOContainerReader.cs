@@ -1,0 +1,61 @@
+using LkmKit.Formats.Flavors.Kext;
+using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.MachO;
+
+/// <summary>
+/// The Mach-O container: a thin image of either byte order and word size, or a fat (universal) file, which yields
+/// one module per slice in fat-header order. Each slice's file type is read from the slice itself. Kernel
+/// extension images (MH_KEXT_BUNDLE, or any image defining <c>_kmod_info</c>) get the kext flavour.
+/// </summary>
+public sealed class MachOContainerReader : IContainerReader
+{
+    /// <inheritdoc />
+    public bool CanRead(ReadOnlySpan<byte> head) => MachOFile.IsMachO(head) || FatFile.IsFat(head);
+
+    /// <inheritdoc />
+    public IReadOnlyList<KernelModule> Read(ModuleSource source)
+    {
+        var data = source.Data;
+        if (!FatFile.IsFat(data.Span))
+        {
+            return [ReadImage(MachOFile.Parse(data, source.Path), source, null, 1)];
+        }
+
+        var slices = FatFile.ReadSlices(data.Span, source.Path);
+        var modules = new List<KernelModule>(slices.Count);
+        foreach (var slice in slices)
+        {
+            var file = MachOFile.Parse(data, source.Path, slice.Offset, slice.Size);
+            var module = ReadImage(file, source, slice, slices.Count);
+            if (file.Header.CpuType != slice.CpuType)
+            {
+                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                    $"fat slice {slice.Index} is declared {slice.ArchName} but its header says {MachONames.ArchName(file.Header.CpuType, file.Header.CpuSubtype)}", slice.Offset));
+            }
+
+            modules.Add(module);
+        }
+
+        return modules;
+    }
+
+    /// <summary>Builds the model of one image and applies the kext flavour when the image is a kext.</summary>
+    public static KernelModule ReadImage(MachOFile file, ModuleSource? source, FatSlice? slice, int sliceCount)
+    {
+        var module = MachOModelBuilder.CreateModule(file, source, slice, sliceCount);
+        if (KextBinaryReader.Recognizes(file))
+        {
+            KextBinaryReader.Read(file, module);
+        }
+        else
+        {
+            module.Flavor = ModuleFlavor.Unknown;
+            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                "not a recognised kernel module: not MH_KEXT_BUNDLE and no _kmod_info symbol; read as a plain Mach-O image"));
+        }
+
+        return module;
+    }
+}
