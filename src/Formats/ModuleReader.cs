@@ -2,6 +2,7 @@ using LkmKit.Formats.Elf;
 using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Pe;
 
 namespace LkmKit.Formats;
 
@@ -21,6 +22,7 @@ public static class ModuleReader
     internal static readonly IContainerReader[] Containers =
     [
         new ElfContainerReader(),
+        new PeContainerReader(),
     ];
 
     /// <summary>Opens and reads the file at <paramref name="path"/>.</summary>

@@ -10,6 +10,7 @@ public static class RelocationNames
     public static string Describe(ContainerFormat container, in ModuleRelocation relocation) => container switch
     {
         ContainerFormat.Elf => ElfRelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
+        ContainerFormat.Pe => Pe.PeBaseRelocationTypes.Name(relocation.Machine, relocation.RawType),
         _ => $"type {relocation.RawType}",
     };
 }

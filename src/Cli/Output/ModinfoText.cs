@@ -200,6 +200,11 @@ public static class ModinfoText
             Add("entry", $"{Names.EntryPoint(entry.Kind)} {entry.Symbol}".TrimEnd());
         }
 
+        if (module.Details is Formats.Pe.PeImageDetails pe)
+        {
+            PeText.AddFields(pe, fields);
+        }
+
         foreach (var diagnostic in module.Diagnostics)
         {
             Add("note", diagnostic.Message);

@@ -183,6 +183,12 @@ public static class ModuleJson
 
     private static void WriteDetails(Utf8JsonWriter w, FlavorDetails? details)
     {
+        if (details is Formats.Pe.PeImageDetails pe)
+        {
+            PeJson.Write(w, pe);
+            return;
+        }
+
         if (details is not LinuxModuleDetails linux)
         {
             return;
