@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LkmKit.Formats;
+using LkmKit.Formats.Model;
+using LkmKit.Formats.Pe;
+
+namespace LkmKit.Formats.Tests;
+
+/// <summary>
+/// Compares the PE reader with mingw-w64 <c>objdump -p</c> (Debian binutils-mingw-w64-*): subsystem, image base,
+/// entry point, imports by DLL, exports and every base relocation.
+/// </summary>
+public partial class WindowsObjdumpOracleTests
+{
+    public static TheoryData<string, string> Fixtures => new()
+    {
+        { "x86_64", "lkmkit.sys" }, { "x86_64", "lkmkit-signed.sys" }, { "x86_64", "plain.dll" }, { "i386", "lkmkit.sys" },
+    };
+
+    [GeneratedRegex(@"^\t[0-9a-f]+\s+(\d+)\s+(\S+)", RegexOptions.Multiline)]
+    private static partial Regex ImportLine();
+
+    [GeneratedRegex(@"^\treloc\s+\d+ offset\s+[0-9a-f]+ \[([0-9a-f]+)\] (\S+)", RegexOptions.Multiline)]
+    private static partial Regex RelocLine();
+
+    [GeneratedRegex(@"^\t\[\s*\d+\] (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex ExportLine();
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void MatchesObjdump(string arch, string file)
+    {
+        string tool = arch == "x86_64" ? "x86_64-w64-mingw32-objdump" : "i686-w64-mingw32-objdump";
+        if (!ExternalTool.Available(tool))
+        {
+            return;
+        }
+
+        string path = RepoPaths.TestData("windows", arch, file);
+        var (code, output) = ExternalTool.Run(tool, "-p", path);
+        Assert.Equal(0, code);
+        using var opened = ModuleReader.Open(path);
+        var m = opened.Modules[0];
+        var pe = Assert.IsType<PeImageDetails>(m.Details);
+
+        Assert.Equal(pe.Subsystem, int.Parse(Field(output, "Subsystem"), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        Assert.Equal(pe.ImageBase, ulong.Parse(Field(output, "ImageBase"), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        Assert.Equal(pe.EntryPointRva, uint.Parse(Field(output, "AddressOfEntryPoint"), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        Assert.Equal(pe.CheckSum, uint.Parse(Field(output, "CheckSum"), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+
+        // "DLL Name: X" then "\tvma  hint  name" lines up to the next blank line.
+        var expectedImports = new List<string>();
+        foreach (string block in output.Split("\tDLL Name: ")[1..])
+        {
+            string dll = block[..block.IndexOf('\n', StringComparison.Ordinal)];
+            string members = block.Split("\n\n")[0];
+            foreach (Match line in ImportLine().Matches(members))
+            {
+                expectedImports.Add($"{dll}!{line.Groups[2].Value} hint {line.Groups[1].Value}");
+            }
+        }
+
+        var actualImports = pe.ImportedModules.SelectMany(d => d.Functions.Select(f => $"{d.Module}!{f.Name} hint {f.Hint}")).ToList();
+        Assert.NotEmpty(expectedImports);
+        Assert.Equal(expectedImports, actualImports);
+
+        int exportTable = output.IndexOf("[Ordinal/Name Pointer] Table", StringComparison.Ordinal);
+        var expectedExports = exportTable < 0 ? [] :
+            ExportLine().Matches(output[exportTable..].Split("\n\n")[0]).Select(x => x.Groups[1].Value).ToList();
+        Assert.Equal(expectedExports, m.Exports.Select(e => e.Name).ToList());
+
+        var expectedRelocations = RelocLine().Matches(output)
+            .Select(x => $"{ulong.Parse(x.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture):x} {x.Groups[2].Value}").ToList();
+        var actualRelocations = m.RelocationSections.SelectMany(t => t.Relocations)
+            .Select(r => $"{r.Offset:x} {RelocationNames.Describe(ContainerFormat.Pe, r)["IMAGE_REL_BASED_".Length..]}").ToList();
+        if (file.EndsWith(".sys", StringComparison.Ordinal))
+        {
+            Assert.NotEmpty(expectedRelocations); // the driver's pointer table needs them (plain.dll has none)
+        }
+
+        Assert.Equal(expectedRelocations, actualRelocations);
+    }
+
+    private static string Field(string output, string name)
+    {
+        var match = Regex.Match(output, $@"^{name}\s+([0-9a-fA-F]+)", RegexOptions.Multiline);
+        Assert.True(match.Success, $"objdump printed no {name}");
+        return match.Groups[1].Value;
+    }
+}
