@@ -81,6 +81,36 @@ public partial class WindowsObjdumpOracleTests
         Assert.Equal(expectedRelocations, actualRelocations);
     }
 
+    [GeneratedRegex(@"^\s+\d+ (\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", RegexOptions.Multiline)]
+    private static partial Regex SectionLine();
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void SectionsMatchObjdump(string arch, string file)
+    {
+        string tool = arch == "x86_64" ? "x86_64-w64-mingw32-objdump" : "i686-w64-mingw32-objdump";
+        if (!ExternalTool.Available(tool))
+        {
+            return;
+        }
+
+        string path = RepoPaths.TestData("windows", arch, file);
+        var (code, output) = ExternalTool.Run(tool, "-h", path);
+        Assert.Equal(0, code);
+        using var opened = ModuleReader.Open(path);
+        var m = opened.Modules[0];
+        ulong imageBase = ((PeImageDetails)m.Details!).ImageBase;
+
+        // objdump -h: name, size, VMA (image base included), LMA, file offset (0 for .bss).
+        var expected = SectionLine().Matches(output).Select(x =>
+            $"{x.Groups[1].Value} size {ulong.Parse(x.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture):x} " +
+            $"rva {ulong.Parse(x.Groups[3].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture) - imageBase:x} " +
+            $"off {ulong.Parse(x.Groups[4].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture):x}").ToList();
+        var actual = m.Sections.Select(s => $"{s.Name} size {s.Size:x} rva {s.Address:x} off {s.FileOffset:x}").ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+    }
+
     private static string Field(string output, string name)
     {
         var match = Regex.Match(output, $@"^{name}\s+([0-9a-fA-F]+)", RegexOptions.Multiline);
