@@ -26,7 +26,9 @@ build_driver x86_64 x86_64-w64-mingw32 DriverEntry
 build_driver i386 i686-w64-mingw32 _DriverEntry@8
 
 # Negative case: an ordinary user-mode DLL (Windows GUI subsystem, imports from kernel32.dll).
-x86_64-w64-mingw32-gcc "${common[@]}" -Wl,--entry,DllMain -o "$out/x86_64/plain.dll" "$src/plain.c" -lkernel32
+# It also imports from ordlib.dll by ordinal (NONAME) and by name, through an import library made by dlltool.
+x86_64-w64-mingw32-dlltool -d "$src/ordlib.def" -l "$tmp/libordlib.a"
+x86_64-w64-mingw32-gcc "${common[@]}" -Wl,--entry,DllMain -o "$out/x86_64/plain.dll" "$src/plain.c" -lkernel32 "$tmp/libordlib.a"
 
 # Signed copy of the x64 driver: a throw-away self-signed certificate, Authenticode with SHA-256, no timestamp.
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=LkmKit Test Signer/O=LkmKit Fixtures" \

@@ -129,8 +129,16 @@ public class WindowsDriverFixtureTests
         var m = Assert.Single(file.Modules);
         Assert.Equal(ModuleFlavor.Unknown, m.Flavor);
         Assert.Contains(m.Diagnostics, d => d.Message.StartsWith("not a recognised kernel module", StringComparison.Ordinal));
-        Assert.Equal([new ModuleDependency("KERNEL32.dll", DependencyKind.Hard)], m.Dependencies);
-        Assert.Equal([new ModuleImport("GetTickCount", FromModule: "KERNEL32.dll")], m.Imports);
+        Assert.Equal([new ModuleDependency("ordlib.dll", DependencyKind.Hard), new ModuleDependency("KERNEL32.dll", DependencyKind.Hard)], m.Dependencies);
+        Assert.Equal(
+        [
+            new ModuleImport("NamedToo", FromModule: "ordlib.dll"),
+            new ModuleImport("#5", FromModule: "ordlib.dll"),
+            new ModuleImport("GetTickCount", FromModule: "KERNEL32.dll"),
+        ], m.Imports);
+        var ordinal = ((PeImageDetails)m.Details!).ImportedModules[0].Functions[1];
+        Assert.Equal(new PeImportedFunction(null, 5, 0), ordinal);
+        Assert.Equal(RelocationKind.BaseRelative, m.RelocationSections.Single().Relocations[0].Kind);
         Assert.Equal([new ModuleExport("PlainAdd"), new ModuleExport("PlainTicks")], m.Exports);
         Assert.Equal(EntryPointKind.ContainerEntry, Assert.Single(m.EntryPoints).Kind);
         Assert.Equal(3, ((PeImageDetails)m.Details!).Subsystem);

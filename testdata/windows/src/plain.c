@@ -2,7 +2,11 @@
 #include <windows.h>
 
 static int plain_value = 42;
-static int *const plain_table[] = { &plain_value };
+int *plain_table[] = { &plain_value };  /* writable: keeps a base relocation */
+
+/* From ordlib.dll: one import by ordinal only (NONAME), one by name. */
+__declspec(dllimport) int OrdinalOnly(void);
+__declspec(dllimport) int NamedToo(void);
 
 __declspec(dllexport) int PlainAdd(int a, int b)
 {
@@ -11,7 +15,7 @@ __declspec(dllexport) int PlainAdd(int a, int b)
 
 __declspec(dllexport) DWORD PlainTicks(void)
 {
-    return GetTickCount();
+    return GetTickCount() + (DWORD)OrdinalOnly() + (DWORD)NamedToo();
 }
 
 BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
