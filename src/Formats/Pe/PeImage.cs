@@ -95,7 +95,7 @@ public sealed class PeImage
                 headers = peReader.PEHeaders;
             }
         }
-        catch (BadImageFormatException e)
+        catch (Exception e) when (e is BadImageFormatException or ArgumentException)
         {
             throw new ModuleFormatException(path, pe, "PE headers", e.Message);
         }
