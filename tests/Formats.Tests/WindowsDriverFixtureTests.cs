@@ -116,6 +116,14 @@ public class WindowsDriverFixtureTests
         Assert.Equal(0x1808, s.Offset);
         Assert.InRange(s.Length, 1, 0x640 - 8);
 
+        // osslsigncode hashed the file as Windows does; the digest check agrees, and fails once a code byte changes.
+        Assert.Equal("Authenticode image digest matches the file", Assert.Single(m.Diagnostics).Message);
+        var damaged = File.ReadAllBytes(Fixture("x86_64", "lkmkit-signed.sys"));
+        damaged[(int)m.Sections[0].FileOffset] ^= 0xFF;
+        var reread = Assert.Single(ModuleReader.Read(IO.ModuleSource.FromMemory("damaged.sys", damaged)));
+        Assert.Equal(DiagnosticSeverity.Warning, Assert.Single(reread.Diagnostics).Severity);
+        Assert.Equal("Authenticode image digest does not match the file", reread.Diagnostics[0].Message);
+
         // Everything else matches the unsigned build.
         using var unsigned = ModuleReader.Open(Fixture("x86_64", "lkmkit.sys"));
         Assert.Equal(unsigned.Modules[0].Imports, m.Imports);

@@ -10,7 +10,8 @@ namespace LkmKit.Formats.Pe;
 /// <summary>
 /// Reads the security (certificate) directory: WIN_CERTIFICATE entries {dwLength u32, wRevision u16,
 /// wCertificateType u16, bCertificate[]}, each padded to 8 bytes. The directory's first field is a file offset,
-/// not an RVA. The first PKCS_SIGNED_DATA entry (Authenticode) is decoded.
+/// not an RVA. The first PKCS_SIGNED_DATA entry (Authenticode) is decoded and its image digest checked
+/// (a diagnostic says whether it matches); the certificate chain is not verified.
 /// </summary>
 public static class PeCertificateReader
 {
@@ -61,6 +62,16 @@ public static class PeCertificateReader
             {
                 var blob = table.Slice(at + HeaderSize, (int)length - HeaderSize);
                 var pkcs7 = ModuleSignatureReader.ReadPkcs7(blob, blobOffset, image.Path);
+                switch (PeAuthenticodeDigest.Matches(image, blob, (int)start, (int)size))
+                {
+                    case true:
+                        diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info, "Authenticode image digest matches the file", blobOffset));
+                        break;
+                    case false:
+                        diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "Authenticode image digest does not match the file", blobOffset));
+                        break;
+                }
+
                 return new ModuleSignature
                 {
                     IdType = "Authenticode",
