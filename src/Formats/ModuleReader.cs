@@ -7,6 +7,7 @@ using LkmKit.Formats.Flavors.NetBsd;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Pe;
 
 namespace LkmKit.Formats;
 
@@ -29,6 +30,7 @@ public static class ModuleReader
     [
         new ElfContainerReader(),
         new MachOContainerReader(),
+        new PeContainerReader(),
         new AOutContainerReader(), // last: its magic numbers are the weakest
     ];
 

@@ -14,6 +14,7 @@ public static class RelocationNames
         ContainerFormat.Elf => ElfRelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
         ContainerFormat.AOut => AOutRelocationTypes.Name(relocation.RawType),
         ContainerFormat.MachO => MachORelocationTypes.Describe(relocation.Machine, relocation.RawType).Name,
+        ContainerFormat.Pe => Pe.PeBaseRelocationTypes.Name(relocation.Machine, relocation.RawType),
         _ => $"type {relocation.RawType}",
     };
 }

@@ -207,6 +207,11 @@ public static class ModinfoText
 
         BsdInfoFields.Add(module, fields);
         KextText.AddFields(module, fields);
+        if (module.Details is Formats.Pe.PeImageDetails pe)
+        {
+            PeText.AddFields(pe, fields);
+        }
+
         foreach (var diagnostic in module.Diagnostics)
         {
             Add("note", diagnostic.Message);

@@ -190,6 +190,12 @@ public static class ModuleJson
     private static void WriteDetails(Utf8JsonWriter w, FlavorDetails? details)
     {
         KextJson.Write(w, details);
+        if (details is Formats.Pe.PeImageDetails pe)
+        {
+            PeJson.Write(w, pe);
+            return;
+        }
+
         if (details is Formats.Flavors.Lkm.LkmModuleDetails lkm)
         {
             LkmText.WriteJson(w, lkm);

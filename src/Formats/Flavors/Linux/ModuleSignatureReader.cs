@@ -204,7 +204,8 @@ public static class ModuleSignatureReader
         }
     }
 
-    private static ModuleSignature ReadPkcs7(ReadOnlySpan<byte> blob, int blobOffset, string path)
+    /// <summary>Decodes a PKCS#7 SignedData blob's first SignerInfo (also used for PE Authenticode signatures).</summary>
+    internal static ModuleSignature ReadPkcs7(ReadOnlySpan<byte> blob, int blobOffset, string path)
     {
         // sign-file writes DER; the kernel's own decoder also accepts BER (e.g. indefinite lengths), so a blob that
         // is not valid DER gets a second, BER, attempt. The DER error is the one reported when both fail.

@@ -1,0 +1,120 @@
+using System.Reflection.PortableExecutable;
+using LkmKit.Formats.Pe;
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Formats.Flavors.Windows;
+
+/// <summary>
+/// Fills the model of a PE image: imports (dependencies by DLL), exports, version resource, Authenticode signature,
+/// entry point, and decides whether the image is a Windows kernel-mode driver.
+/// </summary>
+/// <remarks>
+/// A driver is recognised by the native subsystem together with an import from a kernel image (ntoskrnl.exe,
+/// hal.dll, any <c>*.sys</c>, …), or by the WDM_DRIVER DllCharacteristics bit. Real drivers rarely set that bit and
+/// never IMAGE_FILE_SYSTEM, so neither is required.
+/// </remarks>
+public static class WindowsDriverReader
+{
+    private const ushort WdmDriver = 0x2000;
+
+    private static readonly HashSet<string> KernelImages = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ntoskrnl.exe", "ntkrnlpa.exe", "ntkrnlmp.exe", "ntkrpamp.exe", "ntkrla57.exe",
+        "hal.dll", "halaacpi.dll", "halacpi.dll", "halapic.dll", "halmacpi.dll", "halmps.dll", "halsp.dll",
+        "bootvid.dll", "kdcom.dll", "ci.dll", "pshed.dll",
+    };
+
+    /// <summary>True when <paramref name="dll"/> names a kernel image or a kernel-mode driver.</summary>
+    public static bool IsKernelImage(string dll) =>
+        KernelImages.Contains(dll) || dll.EndsWith(".sys", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reads <paramref name="image"/>'s metadata into <paramref name="module"/> and sets its flavour.</summary>
+    /// <exception cref="IO.ModuleFormatException">A directory the metadata comes from is malformed.</exception>
+    public static void Read(PeImage image, KernelModule module)
+    {
+        var header = image.Header;
+        var imports = PeImportReader.Read(image);
+        var exports = PeExportReader.Read(image);
+        var version = PeVersionResourceReader.Read(image);
+        module.Signature = PeCertificateReader.Read(image, module.Diagnostics);
+
+        foreach (var dll in imports)
+        {
+            module.Dependencies.Add(new ModuleDependency(dll.Module, DependencyKind.Hard));
+        }
+
+        module.Imports.Defer(() => imports.SelectMany(dll => dll.Functions.Select(f =>
+            new ModuleImport(f.Name ?? $"#{f.Ordinal}", FromModule: dll.Module))));
+        if (exports is not null)
+        {
+            module.Exports.Defer(() => exports.Functions.Select(f => new ModuleExport(f.Name ?? $"#{f.Ordinal}")));
+        }
+
+        if (version is not null)
+        {
+            foreach (var pair in version.Strings)
+            {
+                module.Metadata.Add(pair);
+            }
+
+            module.Version = Find(version, "FileVersion") ?? version.FileVersion;
+            module.Description = Find(version, "FileDescription");
+        }
+
+        module.Name = exports?.ModuleName ?? (version is null ? null : Find(version, "OriginalFilename"));
+
+        var subsystem = header.Subsystem;
+        ushort dllCharacteristics = (ushort)header.DllCharacteristics;
+        bool kernelImports = imports.Any(dll => IsKernelImage(dll.Module));
+        bool isDriver = (subsystem == Subsystem.Native && kernelImports) || (dllCharacteristics & WdmDriver) != 0;
+        module.Flavor = isDriver ? ModuleFlavor.WindowsDriver : ModuleFlavor.Unknown;
+        if (!isDriver)
+        {
+            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                $"not a recognised kernel module: subsystem {PeNames.Subsystem(subsystem)}, " +
+                (kernelImports ? "imports from a kernel image" : "no imports from a kernel image (ntoskrnl.exe, hal.dll, *.sys)") +
+                ", no WDM_DRIVER flag; read as a plain PE image"));
+        }
+
+        uint entry = (uint)header.AddressOfEntryPoint;
+        int entrySection = entry != 0 ? image.FindSection(entry) : -1;
+        if (entry != 0)
+        {
+            string? symbol = exports?.Functions.FirstOrDefault(f => f.Rva == entry && f.Forwarder is null)?.Name;
+            module.EntryPoints.Defer(() => [new ModuleEntryPoint(isDriver ? EntryPointKind.DriverEntry : EntryPointKind.ContainerEntry, symbol, entry)]);
+        }
+
+        module.Details = new PeImageDetails
+        {
+            Is64 = image.Is64,
+            Characteristics = (ushort)image.Headers.CoffHeader.Characteristics,
+            TimeDateStamp = unchecked((uint)image.Headers.CoffHeader.TimeDateStamp),
+            Subsystem = (ushort)subsystem,
+            SubsystemName = PeNames.Subsystem(subsystem),
+            DllCharacteristics = dllCharacteristics,
+            ImageBase = header.ImageBase,
+            EntryPointRva = entry,
+            EntryPointSection = entrySection >= 0 ? image.Headers.SectionHeaders[entrySection].Name : null,
+            SectionAlignment = (uint)header.SectionAlignment,
+            FileAlignment = (uint)header.FileAlignment,
+            SizeOfImage = (uint)header.SizeOfImage,
+            CheckSum = header.CheckSum,
+            ImportedModules = imports,
+            ExportTable = exports,
+            VersionInfo = version,
+        };
+    }
+
+    private static string? Find(PeVersionInfo version, string key)
+    {
+        foreach (var pair in version.Strings)
+        {
+            if (pair.Key == key)
+            {
+                return pair.Value;
+            }
+        }
+
+        return null;
+    }
+}
