@@ -3,7 +3,7 @@ namespace LkmKit.Cli.Tests;
 /// <summary>The text and JSON views of the a.out LKM fixtures, compared with checked golden files.</summary>
 public class LkmGoldenTests
 {
-    public static TheoryData<string> Fixtures => ["mysys.o", "mydev.o", "mymisc.o", "myexec.o"];
+    public static TheoryData<string> Fixtures => ["mysys.o", "mydev.o", "mymisc.o", "myexec.o", "mycdev4.o"];
 
     private static string Fixture(string file) => RepoPaths.TestData("lkm", file);
 

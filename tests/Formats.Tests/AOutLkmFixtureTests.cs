@@ -81,6 +81,29 @@ public class AOutLkmFixtureTests
     }
 
     [Fact]
+    public void NetBsd4DeviceModule()
+    {
+        var (file, m, d) = Open("mycdev4.o");
+        using var _ = file;
+        Assert.Equal("mycdev4", m.Name);
+        Assert.Equal(LkmHeaderLayout.NetBsd4, d.Layout);
+        Assert.Equal([LkmOperatingSystem.NetBsd4], d.Candidates);
+        Assert.Equal(LkmOperatingSystem.NetBsd4, d.OperatingSystem);
+        Assert.Equal((2L, LkmModuleKind.Device), (d.RawType, d.Kind));
+        Assert.Equal((2L, 400000000L, ",DEBUG", -1L), (d.InterfaceVersion, d.SystemVersion, d.EnvironmentVersion, d.Slot));
+        Assert.Null(d.DeviceType);
+        // a_text 0x24: the descriptor is the first thing in data; cdevsw follows its 11 words, then the two strings.
+        Assert.Equal(
+        [
+            ("lkm_type", 0, 2L, null), ("lkm_name", 4, 0x24L + 0x3c, "modname"), ("lkm_offset", 8, -1L, null),
+            ("lkm_modver", 12, 2L, null), ("lkm_sysver", 16, 400000000L, null), ("lkm_envver", 20, 0x24L + 0x44, "envver"),
+            ("lkm_devname", 24, 0x24L + 0x3c, "modname"), ("lkm_bdev", 28, 0L, null), ("lkm_bdevmaj", 32, -1L, null),
+            ("lkm_cdev", 36, 0x24L + 0x2c, "mycdev4_cdevsw"), ("lkm_cdevmaj", 40, -1L, null),
+        ], d.Fields.Select(f => (f.Name, f.Offset, f.Value, f.Target)));
+        Assert.Empty(m.Diagnostics);
+    }
+
+    [Fact]
     public void AmbiguousTypeIsReportedNotGuessed()
     {
         var (file, m, d) = Open("myexec.o");

@@ -12,7 +12,7 @@ namespace LkmKit.Formats.Tests;
 /// </summary>
 public partial class AOutOracleTests
 {
-    public static TheoryData<string> Fixtures => ["mysys", "mydev", "mymisc", "myexec"];
+    public static TheoryData<string> Fixtures => ["mysys", "mydev", "mymisc", "myexec", "mycdev4"];
 
     private static string Fixture(string name) => RepoPaths.TestData("lkm", name);
 

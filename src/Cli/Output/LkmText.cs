@@ -29,6 +29,16 @@ public static class LkmText
             yield return new("lkmver", version.ToString(CultureInfo.InvariantCulture));
         }
 
+        if (lkm.SystemVersion is { } sysver)
+        {
+            yield return new("sysver", sysver.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (lkm.EnvironmentVersion is { } envver)
+        {
+            yield return new("envver", envver);
+        }
+
         if (lkm.Slot is { } slot)
         {
             yield return new("slot", slot == -1 ? "-1 (any)" : slot.ToString(CultureInfo.InvariantCulture));
