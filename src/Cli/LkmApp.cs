@@ -12,6 +12,7 @@ public static class LkmApp
         var root = new RootCommand("lkm: inspect, dump, check, link and convert operating-system kernel modules.");
         root.Subcommands.Add(InfoCommand.Create(stdout, stderr));
         root.Subcommands.Add(DumpCommand.Create(stdout, stderr));
+        root.Subcommands.Add(LinkCommand.Create(stdout, stderr));
         var result = root.Parse(args);
         int code = result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         stdout.Flush();
