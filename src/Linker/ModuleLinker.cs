@@ -108,10 +108,18 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
             }
 
             ulong alignment = Math.Max(1, symbol.Value);
+            if (alignment > LinuxLayout.PageSize * 16)
+            {
+                throw new LinkException($"{name}: common symbol {symbol.Name} asks for an alignment of {alignment}");
+            }
+
             maxAlign = Math.Max(maxAlign, alignment);
             cursor = Align.Up(cursor, alignment);
             addresses[symbol.Index] = cursor;
-            cursor += symbol.Size;
+            if (symbol.Size > MaxModuleBytes || (cursor += symbol.Size) - start > MaxModuleBytes)
+            {
+                throw new LinkException($"{name}: common symbol {symbol.Name} ({symbol.Size} bytes) is larger than a module may load");
+            }
         }
 
         return new CommonBlock(addresses, start, cursor - start, maxAlign);
@@ -125,8 +133,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         {
             var section = module.Sections[index];
             ulong size = request.SizeOf(section);
-            total += size;
-            if (total > MaxModuleBytes || size < (ulong)section.Data.Length && section.HasContents)
+            if (size > MaxModuleBytes || (total += size) > MaxModuleBytes || size < (ulong)section.Data.Length && section.HasContents)
             {
                 throw new LinkException($"{name}: section {section.Name} ({size} bytes) is larger than a module may load");
             }
