@@ -56,6 +56,4 @@ public static class LinkHelper
     /// <summary>The address the image gives symbol <paramref name="name"/> of <paramref name="module"/>.</summary>
     public static ulong Symbol(LinkedModule module, string name) => module.Symbols.First(s => s.Name == name).Address;
 
-    /// <summary>True for a module read from <paramref name="path"/> with relocations of <paramref name="machine"/>.</summary>
-    public static bool IsMachine(KernelModule module, MachineArchitecture machine) => module.Machine == machine;
 }
