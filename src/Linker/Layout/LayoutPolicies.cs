@@ -1,0 +1,24 @@
+using LkmKit.Formats.Model;
+
+namespace LkmKit.Linker.Layout;
+
+/// <summary>Chooses a layout policy by name or by the module's flavour.</summary>
+public static class LayoutPolicies
+{
+    /// <summary>The policy a module's own kernel uses: Linux for Linux modules, BSD for FreeBSD/NetBSD, else sequential.</summary>
+    public static ILayoutPolicy ForFlavor(ModuleFlavor flavor) => flavor switch
+    {
+        ModuleFlavor.Linux => new LinuxLayout(),
+        ModuleFlavor.FreeBsd or ModuleFlavor.NetBsd => new BsdLayout(),
+        _ => new SequentialLayout(),
+    };
+
+    /// <summary>A policy named <c>linux</c>, <c>bsd</c> or <c>sequential</c>, or null for another name.</summary>
+    public static ILayoutPolicy? Named(string name) => name switch
+    {
+        "linux" => new LinuxLayout(),
+        "bsd" => new BsdLayout(),
+        "sequential" => new SequentialLayout(),
+        _ => null,
+    };
+}

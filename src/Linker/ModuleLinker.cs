@@ -1,0 +1,221 @@
+using LkmKit.Formats.Model;
+using LkmKit.Linker.Layout;
+using LkmKit.Linker.Output;
+using LkmKit.Linker.Relocation;
+using LkmKit.Linker.Symbols;
+
+namespace LkmKit.Linker;
+
+/// <summary>
+/// Links relocatable modules the way their kernel's loader does: lays each out, resolves its symbols against the
+/// kernel symbols and the exports of the modules linked before it, and applies its relocations. Modules are
+/// placed one after another from the base, each starting on a page boundary.
+/// </summary>
+public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
+{
+    /// <summary>The largest total of loaded bytes one module may have (bounds NOBITS sizes from hostile headers).</summary>
+    public const ulong MaxModuleBytes = 1UL << 30;
+
+    /// <summary>Links <paramref name="modules"/> in order; later modules may use earlier ones' exports.</summary>
+    /// <exception cref="UnresolvedSymbolsException">A module imports names no source defines.</exception>
+    /// <exception cref="LinkException">A module cannot be laid out or relocated.</exception>
+    public LinkedImage Link(IReadOnlyList<KernelModule> modules)
+    {
+        if (modules.Count == 0)
+        {
+            throw new LinkException("nothing to link");
+        }
+
+        var first = modules[0];
+        ulong cursor = options.Base ?? LinkOptions.DefaultBase(first.Machine);
+        var linked = new List<LinkedModule>();
+        foreach (var module in modules)
+        {
+            if (module.Machine != first.Machine || module.Bits != first.Bits)
+            {
+                throw new LinkException($"{module.Path}: {module.Machine}/{module.Bits}-bit cannot be linked with {first.Machine}/{first.Bits}-bit {first.Path}");
+            }
+
+            var result = LinkOne(module, cursor);
+            linked.Add(result);
+            kernel.Add(ExportsOf(result));
+            ulong end = result.Sections.Count == 0 ? cursor : result.Sections.Max(s => s.Address + s.Size);
+            cursor = Align.Up(Math.Max(end, cursor), LinuxLayout.PageSize);
+        }
+
+        return new LinkedImage
+        {
+            Machine = first.Machine,
+            RawMachine = first.RawMachine,
+            Bits = first.Bits,
+            ByteOrder = first.ByteOrder,
+            Modules = linked,
+        };
+    }
+
+    private LinkedModule LinkOne(KernelModule module, ulong baseAddress)
+    {
+        string name = module.Name ?? Path.GetFileNameWithoutExtension(module.Path);
+        if (module.FileType != "REL")
+        {
+            throw new LinkException($"{name}: only relocatable (ET_REL) modules can be linked; this one is {module.FileType}");
+        }
+
+        if (module.ByteOrder != ByteOrder.LittleEndian)
+        {
+            throw new LinkException($"{name}: big-endian modules are not supported by this linker");
+        }
+
+        var applier = RelocationAppliers.For(module.Machine, module.Flavor)
+            ?? throw new LinkException($"{name}: no relocation support for {RelocationAppliers.ArchitectureName(module.Machine)} (e_machine {module.RawMachine})");
+        var policy = options.Layout ?? LayoutPolicies.ForFlavor(module.Flavor);
+        var plt = module.Machine == MachineArchitecture.AArch64 && module.Flavor == ModuleFlavor.Linux ? AArch64ModulePlt.Plan(module) : null;
+        var request = new LayoutRequest(baseAddress, s => plt?.ShapeOf(s) ?? LayoutRequest.Own(s));
+        var layout = policy.Lay(module, request);
+        var commons = AllocateCommons(module, name, policy, layout);
+        var data = LoadSections(module, name, layout, request);
+        var (addresses, resolutions) = SymbolResolver.Resolve(module, name, layout, commons.Addresses, kernel, options);
+        var runner = new RelocationRunner(module, name, layout, data, addresses, applier, plt, baseAddress);
+        runner.Run();
+        return new LinkedModule
+        {
+            Name = name,
+            Module = module,
+            Sections = BuildSections(module, layout, request, data, commons),
+            Symbols = BuildSymbols(module, addresses),
+            Resolutions = resolutions,
+            RelocationCount = runner.Count,
+            VeneerCount = runner.Veneers,
+        };
+    }
+
+    private sealed record CommonBlock(Dictionary<int, ulong> Addresses, ulong Start, ulong Size, ulong Alignment);
+
+    private static CommonBlock AllocateCommons(KernelModule module, string name, ILayoutPolicy policy, SectionLayout layout)
+    {
+        var addresses = new Dictionary<int, ulong>();
+        ulong start = layout.End, cursor = start, maxAlign = 1;
+        foreach (var symbol in module.Symbols)
+        {
+            if (symbol.Definition != SymbolDefinition.Common)
+            {
+                continue;
+            }
+
+            if (!policy.AllocatesCommons && !symbol.Name.StartsWith("__gnu_lto", StringComparison.Ordinal))
+            {
+                throw new LinkException($"{name}: please compile with -fno-common (common symbol {symbol.Name})");
+            }
+
+            ulong alignment = Math.Max(1, symbol.Value);
+            if (alignment > LinuxLayout.PageSize * 16)
+            {
+                throw new LinkException($"{name}: common symbol {symbol.Name} asks for an alignment of {alignment}");
+            }
+
+            maxAlign = Math.Max(maxAlign, alignment);
+            cursor = Align.Up(cursor, alignment);
+            addresses[symbol.Index] = cursor;
+            if (symbol.Size > MaxModuleBytes || (cursor += symbol.Size) - start > MaxModuleBytes)
+            {
+                throw new LinkException($"{name}: common symbol {symbol.Name} ({symbol.Size} bytes) is larger than a module may load");
+            }
+        }
+
+        return new CommonBlock(addresses, start, cursor - start, maxAlign);
+    }
+
+    private static byte[]?[] LoadSections(KernelModule module, string name, SectionLayout layout, LayoutRequest request)
+    {
+        var data = new byte[]?[module.Sections.Count];
+        ulong total = 0;
+        foreach (int index in layout.Order)
+        {
+            var section = module.Sections[index];
+            ulong size = request.SizeOf(section);
+            if (size > MaxModuleBytes || (total += size) > MaxModuleBytes || size < (ulong)section.Data.Length && section.HasContents)
+            {
+                throw new LinkException($"{name}: section {section.Name} ({size} bytes) is larger than a module may load");
+            }
+
+            var bytes = new byte[size];
+            if (section.HasContents)
+            {
+                section.Data.Span.CopyTo(bytes);
+            }
+
+            data[index] = bytes;
+        }
+
+        return data;
+    }
+
+    private static List<LinkedSection> BuildSections(KernelModule module, SectionLayout layout, LayoutRequest request, byte[]?[] data, CommonBlock commons)
+    {
+        var sections = layout.Order.Select(i => module.Sections[i]).Select(s => new LinkedSection
+        {
+            Index = s.Index,
+            Name = s.Name,
+            Address = layout.AddressOf(s.Index),
+            Alignment = request.AlignmentOf(s),
+            RawFlags = request.ShapeOf(s).Flags,
+            RawType = s.RawType,
+            HasContents = s.HasContents,
+            Data = data[s.Index]!,
+        }).ToList();
+        if (commons.Size > 0)
+        {
+            sections.Add(new LinkedSection
+            {
+                Index = -1, Name = "COMMON", Address = commons.Start, Alignment = commons.Alignment, RawType = 8, RawFlags = 0x3,
+                HasContents = false, Data = new byte[commons.Size],
+            });
+        }
+
+        sections.Sort((a, b) => a.Address.CompareTo(b.Address));
+        return sections;
+    }
+
+    private static List<LinkedSymbol> BuildSymbols(KernelModule module, ulong[] addresses)
+    {
+        var result = new List<LinkedSymbol>();
+        foreach (var s in module.Symbols)
+        {
+            if (s.Index > 0 && s.Name.Length > 0 && s.Type is not (SymbolType.Section or SymbolType.File))
+            {
+                result.Add(new LinkedSymbol(s.Name, addresses[s.Index], s.Binding, s.Type, s.Size, s.Definition == SymbolDefinition.Section ? s.SectionIndex : -1));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>What a linked module offers the modules after it: its exports (Linux), else its global definitions.</summary>
+    private static KernelSymbolList ExportsOf(LinkedModule linked)
+    {
+        var byName = new Dictionary<string, LinkedSymbol>(StringComparer.Ordinal);
+        foreach (var s in linked.Symbols)
+        {
+            if (s.SectionIndex >= 0 && s.Binding is SymbolBinding.Global or SymbolBinding.Weak)
+            {
+                byName.TryAdd(s.Name, s);
+            }
+        }
+
+        var exports = linked.Module.Exports;
+        IEnumerable<(string Name, ModuleExport? Export)> names = exports.Count > 0
+            ? exports.Select(e => (e.Name, (ModuleExport?)e))
+            : byName.Keys.Select(n => (n, (ModuleExport?)null));
+        var list = new List<KernelSymbol>();
+        foreach (var (exportName, export) in names)
+        {
+            if (byName.TryGetValue(exportName, out var s))
+            {
+                list.Add(new KernelSymbol(exportName, s.Address, 'T', export?.Crc,
+                    export is null ? null : export.GplOnly ? "EXPORT_SYMBOL_GPL" : "EXPORT_SYMBOL", export?.Namespace, linked.Name));
+            }
+        }
+
+        return new KernelSymbolList(linked.Name, list);
+    }
+}

@@ -1,0 +1,113 @@
+using LkmKit.Formats;
+using LkmKit.Formats.Model;
+using LkmKit.Linker.Layout;
+using LkmKit.Linker.Relocation;
+
+namespace LkmKit.Linker;
+
+/// <summary>Applies every relocation section whose target section was placed (others, e.g. debug info, are ignored).</summary>
+internal sealed class RelocationRunner(
+    KernelModule module, string moduleName, SectionLayout layout, byte[]?[] data, ulong[] symbolAddresses,
+    IRelocationApplier applier, AArch64ModulePlt? plt, ulong loadBase)
+{
+    /// <summary>How many relocations were applied.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>How many branches were routed through a PLT veneer.</summary>
+    public int Veneers { get; private set; }
+
+    /// <summary>Applies all relocation sections.</summary>
+    public void Run()
+    {
+        foreach (var table in module.RelocationSections)
+        {
+            int target = table.TargetSectionIndex;
+            if (target < 0)
+            {
+                throw new LinkException($"{moduleName}: {table.Name}: image-wide (dynamic) relocations are not supported by this linker yet");
+            }
+
+            if (!layout.IsPlaced(target))
+            {
+                continue;
+            }
+
+            var relocations = table.Relocations as ModuleRelocation[] ?? [.. table.Relocations];
+            if (plt is not null && module.Sections[target].IsExecutable)
+            {
+                // The arm64 loader sorts these by (type, symbol, addend) before counting and applying them.
+                relocations = [.. relocations.OrderBy(r => r.RawType).ThenBy(r => r.SymbolIndex).ThenBy(r => r.Addend)];
+            }
+
+            Apply(table, target, relocations);
+        }
+    }
+
+    private void Apply(ModuleRelocationSection table, int target, ModuleRelocation[] relocations)
+    {
+        byte[] bytes = data[target]!;
+        ulong sectionAddress = layout.AddressOf(target);
+        for (int i = 0; i < relocations.Length; i++)
+        {
+            ref readonly var r = ref relocations[i];
+            if (r.Offset >= (ulong)bytes.Length || r.SymbolIndex >= (uint)symbolAddresses.Length)
+            {
+                throw Fail(table, target, r, r.Offset >= (ulong)bytes.Length ? "the offset is past the end of the section" : "the symbol index is out of range");
+            }
+
+            ulong place = sectionAddress + r.Offset;
+            var span = bytes.AsSpan((int)r.Offset);
+            ulong s = symbolAddresses[r.SymbolIndex];
+            var status = applier.Apply(span, r, s, place, loadBase);
+            if (status == RelocationStatus.BranchOutOfRange)
+            {
+                status = Veneer(span, r, s, place, target);
+            }
+
+            if (status != RelocationStatus.Applied)
+            {
+                throw Fail(table, target, r, Reason(status, r, s, place));
+            }
+        }
+
+        Count += relocations.Length;
+    }
+
+    private RelocationStatus Veneer(Span<byte> span, in ModuleRelocation r, ulong s, ulong place, int target)
+    {
+        ulong destination = s + (ulong)r.Addend;
+        var entry = plt?.Emit(destination, LinuxLayout.IsInitSection(module.Sections[target].Name), i => (data[i]!, layout.AddressOf(i)));
+        if (entry is not { } address)
+        {
+            return RelocationStatus.Overflow;
+        }
+
+        Veneers++;
+        var direct = r with { Addend = 0 };
+        var status = applier.Apply(span, direct, address, place, loadBase);
+        return status == RelocationStatus.BranchOutOfRange ? RelocationStatus.Overflow : status;
+    }
+
+    private string Reason(RelocationStatus status, in ModuleRelocation r, ulong s, ulong place)
+    {
+        ulong value = s + (ulong)r.Addend;
+        return status switch
+        {
+            RelocationStatus.Unsupported => $"unsupported relocation type (the {RelocationAppliers.ArchitectureName(module.Machine)} loader refuses it)",
+            RelocationStatus.NonZeroTarget => "Invalid relocation target, existing value is nonzero",
+            RelocationStatus.OutOfBounds => "the place extends past the end of the section",
+            _ when module.Machine == MachineArchitecture.X86_64 && r.RawType == 11 =>
+                $"overflow in relocation type {r.RawType} val {value:x} (likely not compiled with -mcmodel=kernel)",
+            _ => $"overflow in relocation type {r.RawType} val {(IsPcRelative(r) ? value - place : value):x}",
+        };
+    }
+
+    private static bool IsPcRelative(in ModuleRelocation r) => r.Kind is RelocationKind.PcRelative or RelocationKind.Branch or RelocationKind.PageRelative;
+
+    private LinkException Fail(ModuleRelocationSection table, int target, in ModuleRelocation r, string reason)
+    {
+        string arch = RelocationAppliers.ArchitectureName(module.Machine);
+        string type = RelocationNames.Describe(module.Container, r);
+        return new LinkException($"{moduleName}: {arch} relocation {type} (type {r.RawType}) in {table.Name} at {module.Sections[target].Name}+0x{r.Offset:x}: {reason}");
+    }
+}
