@@ -52,6 +52,7 @@ internal static class DirectoryHarness
         Console.WriteLine($"model:    {options.Model.ToString().ToLowerInvariant()}, threads {options.Threads}, iterations {options.Iterations} after {options.Warmup} warm-up");
         Console.WriteLine($"machine:  {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription.Trim()} {RuntimeInformation.OSArchitecture}, " +
             $"{RuntimeInformation.FrameworkDescription}, GC {(GCSettings.IsServerGC ? "server" : "workstation")}/{GCSettings.LatencyMode}");
+        Console.WriteLine($"library:  LkmKit.Formats {LibraryVersion()}");
         Console.WriteLine($"load:     {LoadAverage()} (1/5/15-min load average before the run; > cores means the timings are shared)");
         if (files.Length == 0)
         {
@@ -167,7 +168,7 @@ internal static class DirectoryHarness
             var tally = new Counters();
             switch (model)
             {
-                case ReadModel.IoMmap:
+                case ReadModel.IoOpen:
                 {
                     using var source = ModuleSource.Open(path);
                     var span = source.Data.Span;
@@ -187,31 +188,12 @@ internal static class DirectoryHarness
                     break;
                 }
 
-                case ReadModel.MetadataPread:
-                {
-                    byte[] buffer = ReadWhole(path, out int length);
-                    try
-                    {
-                        using var source = ModuleSource.FromMemory(path, buffer.AsMemory(0, length));
-                        foreach (var module in ModuleReader.Read(source))
-                        {
-                            TouchMetadata(module, tally);
-                        }
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                    }
-
-                    break;
-                }
-
                 default:
                 {
                     using var file = ModuleReader.Open(path);
                     foreach (var module in file.Modules)
                     {
-                        TouchMetadata(module, tally);
+                        TouchMetadata(module, tally, deferredTables: model != ReadModel.Info);
                         if (model == ReadModel.Full)
                         {
                             TouchLinkingModel(module, tally);
@@ -239,13 +221,19 @@ internal static class DirectoryHarness
         }
     }
 
-    /// <summary>What <c>lkm info</c> needs: the reader fills these eagerly, so this only reads them.</summary>
-    private static void TouchMetadata(KernelModule module, Counters tally)
+    /// <summary>
+    /// The module's metadata: Name, Metadata, Parameters and Signature, which the reader fills eagerly, and with
+    /// <paramref name="deferredTables"/> also Exports and Imports, which it reads on first use.
+    /// </summary>
+    private static void TouchMetadata(KernelModule module, Counters tally, bool deferredTables)
     {
         tally.Modules++;
         tally.Bytes += module.FileSize;
-        tally.Checksum += (module.Name?.Length ?? 0) + module.Metadata.Count + module.Exports.Count + module.Imports.Count
-            + module.Parameters.Count + (module.Signature is null ? 0 : 1);
+        tally.Checksum += (module.Name?.Length ?? 0) + module.Metadata.Count + module.Parameters.Count + (module.Signature is null ? 0 : 1);
+        if (deferredTables)
+        {
+            tally.Checksum += module.Exports.Count + module.Imports.Count;
+        }
     }
 
     /// <summary>Forces the lazy Sections, Symbols and RelocationSections lists and walks every element.</summary>
@@ -274,6 +262,11 @@ internal static class DirectoryHarness
             tally.Relocations += table.Count;
         }
     }
+
+    /// <summary>The LkmKit.Formats informational version (with the commit SourceLink stamps on it).</summary>
+    public static string LibraryVersion() =>
+        typeof(ModuleReader).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute attribute, ..] ? attribute.InformationalVersion : "?";
 
     /// <summary>The system load average from /proc/loadavg, or "n/a".</summary>
     public static string LoadAverage()
@@ -340,7 +333,8 @@ internal static class DirectoryHarness
         Console.WriteLine($"{what}: {items.Count}");
         foreach (var (path, message) in items.Take(show))
         {
-            Console.WriteLine($"  {path}: {message}");
+            // ModuleFormatException messages already start with the path.
+            Console.WriteLine(message.StartsWith(path, StringComparison.Ordinal) ? $"  {message}" : $"  {path}: {message}");
         }
 
         if (items.Count > show)
@@ -392,7 +386,7 @@ internal static class DirectoryHarness
     private static string Json(ReadOptions options, int files, long diskBytes, PassResult best, PassResult median, PassResult last)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("tool", "LkmKit.Bench");
@@ -404,6 +398,7 @@ internal static class DirectoryHarness
             w.WriteNumber("iterations", options.Iterations);
             w.WriteNumber("warmup", options.Warmup);
             w.WriteString("runtime", RuntimeInformation.FrameworkDescription);
+            w.WriteString("library", LibraryVersion());
             w.WriteString("load_average_after", LoadAverage());
             w.WriteNumber("files", files);
             w.WriteNumber("disk_bytes", diskBytes);

@@ -2,7 +2,7 @@ using LkmKit.Bench;
 
 // LkmKit.Bench: throughput harness for the module readers.
 //   read   DIR  [--iterations N] [--warmup W] [--threads T] [--model metadata|full|...] [--json] [--show-failures K]
-//   phases DIR  [--iterations N]                      single-threaded time split over the reader's phases
+//   phases DIR  [--iterations N] [--warmup W]         single-threaded time split over the reader's phases
 //   micro  FILE [--job short|medium|long|...]          BenchmarkDotNet micro benchmark of one file
 return Cli.Run(args);
 
@@ -13,25 +13,27 @@ namespace LkmKit.Bench
         public const string Usage = """
             usage:
               LkmKit.Bench read DIR [--iterations N] [--warmup W] [--threads T] [--model MODEL] [--json] [--show-failures K]
-              LkmKit.Bench phases DIR [--iterations N]
+              LkmKit.Bench phases DIR [--iterations N] [--warmup W]
               LkmKit.Bench micro FILE [--job dry|short|medium|long|default] [other BenchmarkDotNet arguments]
 
             read     reads every module file under DIR (*.ko, *.ko.gz, *.ko.xz, *.ko.zst, *.kmod, *.sys) N times after
                      W warm-up passes (defaults 5 and 1) and reports modules/s and MB/s (1 MB = 1e6 bytes of
                      decompressed module, i.e. KernelModule.FileSize).
-                     --model metadata  (default) ModuleReader.Open + the metadata `lkm info` prints
+                     --model metadata  (default) ModuleReader.Open + Name, Metadata, Exports, Imports, Parameters,
+                                       Signature (forces the deferred Exports and Imports)
                      --model full      metadata + Sections, Symbols and every relocation (forces the lazy lists)
-                     diagnostic models (to split I/O from parsing):
-                     --model io-mmap         ModuleSource.Open + Dispose only (open, mmap/decompress, munmap, close)
-                     --model io-pread        one pread of the whole file into a pooled buffer, no parsing
-                     --model metadata-pread  io-pread + ModuleReader.Read(ModuleSource.FromMemory(..)): the metadata
-                                             model if the library read files instead of mapping them
+                     --model info      ModuleReader.Open + only what the reader fills eagerly (Name, Metadata,
+                                       Parameters, Signature): Exports and Imports, which are deferred, stay unread
+                     diagnostic floors (to split I/O from parsing):
+                     --model io-open   ModuleSource.Open + Dispose only (open, read or map, decompress, close)
+                     --model io-pread  one pread of the whole file into a pooled buffer, no parsing
                      --threads T       Parallel.ForEach with MaxDegreeOfParallelism T (default 1)
                      --json            also print one summary JSON line
-            phases   splits single-threaded read time over the reader's phases (open/map, ELF parse, signature,
-                     .modinfo, __versions, imports, exports, struct module, notes, close) using the public API.
-            micro    BenchmarkDotNet, in-process (default job: short): open only, ModuleReader.Open with the metadata
-                     and the full model, and parsing from memory, for one file. Artifacts go to
+            phases   splits single-threaded read time over the reader's public steps (open, ELF parse, eager read,
+                     each deferred table, close; sections/symbols/relocations) with allocations per step.
+                     Takes --iterations and --warmup.
+            micro    BenchmarkDotNet, in-process (default job: short), for one file: open only, ModuleReader.Open
+                     with the info, metadata and full models, and parsing from memory. Artifacts go to
                      ./BenchmarkDotNet.Artifacts.
             """;
 
@@ -72,16 +74,16 @@ namespace LkmKit.Bench
 
     internal enum ReadModel
     {
-        /// <summary>ModuleReader.Open plus the metadata `lkm info` prints.</summary>
+        /// <summary>ModuleReader.Open plus Name, Metadata, Exports, Imports, Parameters and Signature.</summary>
         Metadata,
+        /// <summary>ModuleReader.Open plus only what the reader fills eagerly: Name, Metadata, Parameters, Signature.</summary>
+        Info,
         /// <summary>Metadata plus every section, symbol and relocation.</summary>
         Full,
-        /// <summary>I/O floor: ModuleSource.Open (open, fstat, mmap or decompress) and dispose, no parsing.</summary>
-        IoMmap,
-        /// <summary>I/O floor: read the whole file with one pread into a pooled buffer, no parsing.</summary>
+        /// <summary>I/O floor: ModuleSource.Open (open, read or map, decompress) and Dispose, no parsing.</summary>
+        IoOpen,
+        /// <summary>I/O floor: one pread of the whole file into a pooled managed buffer, no parsing.</summary>
         IoPread,
-        /// <summary>Experiment: pread into a pooled buffer, then ModuleReader.Read(ModuleSource.FromMemory(...)).</summary>
-        MetadataPread,
     }
 
     internal sealed record ReadOptions(string Directory, int Iterations, int Warmup, int Threads, ReadModel Model, bool Json, int ShowFailures)
@@ -114,10 +116,10 @@ namespace LkmKit.Bench
                         {
                             "metadata" => ReadModel.Metadata,
                             "full" => ReadModel.Full,
-                            "io-mmap" => ReadModel.IoMmap,
+                            "info" => ReadModel.Info,
+                            "io-open" => ReadModel.IoOpen,
                             "io-pread" => ReadModel.IoPread,
-                            "metadata-pread" => ReadModel.MetadataPread,
-                            var other => throw new UsageException($"--model must be metadata, full, io-mmap, io-pread or metadata-pread, not '{other}'"),
+                            var other => throw new UsageException($"--model must be metadata, info, full, io-open or io-pread, not '{other}'"),
                         };
                         break;
                     case "--json":

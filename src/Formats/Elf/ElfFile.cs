@@ -16,6 +16,7 @@ public sealed class ElfFile
     private readonly ElfSectionHeader[] _sections;
     private readonly string?[] _sectionNames;
     private readonly ReadOnlyMemory<byte> _nameTable;
+    private System.Runtime.CompilerServices.StrongBox<ElfSymbolTable>?[]? _symbolTables;
 
     private ElfFile(string path, ReadOnlyMemory<byte> data, ElfHeader header, ElfSectionHeader[] sections, ReadOnlyMemory<byte> nameTable)
     {
@@ -128,7 +129,7 @@ public sealed class ElfFile
         {
             int at = (int)tableOffset + i * entrySize;
             var s = ReadSectionHeader(span, r, at, i, header.Is64);
-            if (s.HasContents && s.Size > 0)
+            if (s.HasContents && s.Size > 0 && (s.Offset > (ulong)span.Length || s.Size > (ulong)span.Length - s.Offset))
             {
                 r.CheckRange(span, s.Offset, s.Size, $"ELF section header {i}", at);
             }
@@ -282,7 +283,17 @@ public sealed class ElfFile
     }
 
     /// <summary>Opens the symbol table held in section <paramref name="sectionIndex"/> (SHT_SYMTAB or SHT_DYNSYM).</summary>
-    public ElfSymbolTable GetSymbolTable(int sectionIndex) => new(this, sectionIndex);
+    public ElfSymbolTable GetSymbolTable(int sectionIndex)
+    {
+        if ((uint)sectionIndex < (uint)_sections.Length)
+        {
+            // Boxed, so that a table published by one thread is never seen half-written by another.
+            var tables = _symbolTables ??= new System.Runtime.CompilerServices.StrongBox<ElfSymbolTable>?[_sections.Length];
+            return (tables[sectionIndex] ??= new(new ElfSymbolTable(this, sectionIndex))).Value;
+        }
+
+        return new ElfSymbolTable(this, sectionIndex);
+    }
 
     /// <summary>Opens the REL or RELA table held in section <paramref name="sectionIndex"/>.</summary>
     public ElfRelocationTable GetRelocationTable(int sectionIndex) => new(this, sectionIndex);

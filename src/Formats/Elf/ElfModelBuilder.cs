@@ -122,7 +122,11 @@ public static class ElfModelBuilder
             return (SymbolDefinition.Special, -1);
         }
 
-        elf.CheckSectionIndex(sym.SectionIndex, (long)elf.Sections[0].Offset, $"symbol {sym.Index}");
+        if (sym.SectionIndex >= (uint)elf.Sections.Count)
+        {
+            elf.CheckSectionIndex(sym.SectionIndex, (long)elf.Sections[0].Offset, $"symbol {sym.Index}");
+        }
+
         return (SymbolDefinition.Section, (int)sym.SectionIndex);
     }
 

@@ -16,17 +16,20 @@ public readonly struct ElfSymbolTable
         file.CheckSectionIndex((ulong)sectionIndex, (long)file.Header.SectionHeaderOffset, "symbol table");
         var section = file.Sections[sectionIndex];
         SectionIndex = sectionIndex;
-        string structure = $"symbol table {file.GetSectionName(sectionIndex)}";
         int expected = file.Is64 ? 24 : 16;
         if (section.EntrySize != 0 && section.EntrySize != (ulong)expected)
         {
-            throw new ModuleFormatException(file.Path, (long)section.Offset, structure, $"sh_entsize is {section.EntrySize}, expected {expected}");
+            throw new ModuleFormatException(file.Path, (long)section.Offset, Structure(file, sectionIndex), $"sh_entsize is {section.EntrySize}, expected {expected}");
         }
 
-        file.CheckSectionIndex(section.Link, (long)section.Offset, $"{structure} string table link");
+        if (section.Link >= (uint)file.Sections.Count)
+        {
+            file.CheckSectionIndex(section.Link, (long)section.Offset, Structure(file, sectionIndex) + " string table link");
+        }
+
         if (file.Sections[(int)section.Link].Type != ElfConstants.ShtStrTab)
         {
-            throw new ModuleFormatException(file.Path, (long)section.Offset, structure, $"sh_link {section.Link} is not a string table");
+            throw new ModuleFormatException(file.Path, (long)section.Offset, Structure(file, sectionIndex), $"sh_link {section.Link} is not a string table");
         }
 
         StringTableIndex = (int)section.Link;
@@ -106,9 +109,14 @@ public readonly struct ElfSymbolTable
         }
     }
 
+    private static string Structure(ElfFile file, int sectionIndex) => $"symbol table {file.GetSectionName(sectionIndex)}";
+
     /// <summary>The name of <paramref name="symbol"/>.</summary>
-    public string GetName(in ElfSymbol symbol) =>
-        _file.ReadString(StringTableIndex, symbol.NameOffset, $"name of symbol {symbol.Index}");
+    public string GetName(in ElfSymbol symbol)
+    {
+        var bytes = GetNameBytes(symbol);
+        return bytes.IsEmpty ? "" : System.Text.Encoding.UTF8.GetString(bytes);
+    }
 
     /// <summary>The name of the symbol at <paramref name="index"/>.</summary>
     public string GetName(int index) => GetName(this[index]);
