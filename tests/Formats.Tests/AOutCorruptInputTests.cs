@@ -19,21 +19,7 @@ public class AOutCorruptInputTests
 
     private static void Put(byte[] bytes, int at, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), value);
 
-    private static void ReadAll(byte[] bytes)
-    {
-        using var source = ModuleSource.FromMemory(Name, bytes);
-        foreach (var module in ModuleReader.Read(source))
-        {
-            _ = module.Imports.Count;
-            _ = module.EntryPoints.Count;
-            _ = module.Sections.Count;
-            _ = module.Symbols.Count;
-            foreach (var table in module.RelocationSections)
-            {
-                _ = table.Relocations.Count;
-            }
-        }
-    }
+    private static void ReadAll(byte[] bytes) => ModelReading.ReadAll(Name, bytes);
 
     private static ModuleFormatException Fails(byte[] bytes, long offset, string structure, string reason)
     {

@@ -13,36 +13,9 @@ public class CorruptInputTests
 
     private static byte[] Fixture(string file = "lkmdemo_min.ko", string arch = "x86_64") => File.ReadAllBytes(RepoPaths.Linux(arch, file));
 
-    /// <summary>Reads everything the model offers, forcing the lazy tables.</summary>
-    private static void ReadAll(byte[] bytes)
-    {
-        using var source = ModuleSource.FromMemory(Name, bytes);
-        foreach (var module in ModuleReader.Read(source))
-        {
-            _ = module.Imports.Count;
-            _ = module.Exports.Count;
-            _ = module.EntryPoints.Count;
-            if (module.Details is Flavors.Linux.LinuxModuleDetails linux)
-            {
-                _ = linux.SymbolVersions.Count;
-            }
+    private static void ReadAll(byte[] bytes) => ModelReading.ReadAll(Name, bytes);
 
-            _ = module.Sections.Count;
-            _ = module.Symbols.Count;
-            foreach (var table in module.RelocationSections)
-            {
-                _ = table.Relocations.Count;
-            }
-        }
-    }
-
-    private static ModuleFormatException Fails(byte[] bytes)
-    {
-        var e = Assert.Throws<ModuleFormatException>(() => ReadAll(bytes));
-        Assert.Equal(Name, e.FilePath);
-        Assert.StartsWith(Name + ": offset 0x", e.Message);
-        return e;
-    }
+    private static ModuleFormatException Fails(byte[] bytes) => ModelReading.Fails(Name, bytes);
 
     private static ulong SectionHeaderOffset(byte[] elf) => BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(0x28));
 

@@ -14,32 +14,9 @@ public class MachOCorruptInputTests
 
     private static byte[] Fixture(string file = "objects/demokext.x86_64.o") => File.ReadAllBytes(RepoPaths.TestData(["kext", .. file.Split('/')]));
 
-    private static IReadOnlyList<KernelModule> ReadAll(byte[] bytes)
-    {
-        using var source = ModuleSource.FromMemory(Name, bytes);
-        var modules = ModuleReader.Read(source);
-        foreach (var module in modules)
-        {
-            _ = module.Imports.Count;
-            _ = module.Exports.Count;
-            _ = module.EntryPoints.Count;
-            _ = module.Sections.Count;
-            _ = module.Symbols.Count;
-            foreach (var table in module.RelocationSections)
-            {
-                _ = table.Relocations.Count;
-            }
-        }
+    private static IReadOnlyList<KernelModule> ReadAll(byte[] bytes) => ModelReading.ReadAll(Name, bytes);
 
-        return modules;
-    }
-
-    private static ModuleFormatException Fails(byte[] bytes)
-    {
-        var e = Assert.Throws<ModuleFormatException>(() => ReadAll(bytes));
-        Assert.Equal(Name, e.FilePath);
-        return e;
-    }
+    private static ModuleFormatException Fails(byte[] bytes) => ModelReading.Fails(Name, bytes);
 
     private static void PutU32(byte[] b, long at, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan((int)at), v);
 
