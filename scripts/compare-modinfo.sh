@@ -79,23 +79,9 @@ command -v modinfo >/dev/null || die "modinfo not found: install the Debian pack
 command -v python3 >/dev/null || die "python3 not found: install the Debian package 'python3' (apt-get install python3)"
 command -v xargs >/dev/null || die "xargs not found: install the Debian package 'findutils'"
 
-if [[ -n "$LKM_OPT" ]]; then LKM=$LKM_OPT
-elif [[ -z "${LKM:-}" ]]; then
-  for cfg in Release Debug; do
-    dll="$REPO/src/Cli/bin/$cfg/net10.0/lkm.dll"
-    if [[ -f "$dll" ]]; then LKM="dotnet $dll"; break; fi
-  done
-  [[ -n "${LKM:-}" ]] || die "no lkm build found under $REPO/src/Cli/bin/{Release,Debug}/net10.0; build it or pass --lkm CMD"
-fi
-read -r -a LKM_CMD <<<"$LKM"
-((${#LKM_CMD[@]})) || die "empty lkm command"
-# The tools run inside DIR, so make relative paths in the command (./lkm, bin/x/lkm.dll) absolute.
-for i in "${!LKM_CMD[@]}"; do
-  w=${LKM_CMD[$i]}
-  if [[ "$w" == */* && "$w" != /* && -e "$w" ]]; then LKM_CMD[$i]="$(cd "$(dirname "$w")" && pwd)/$(basename "$w")"; fi
-done
-LKM="${LKM_CMD[*]}"
-command -v "${LKM_CMD[0]}" >/dev/null || die "lkm command not found: ${LKM_CMD[0]}"
+# shellcheck source=lib/lkm-command.sh
+source "$REPO/scripts/lib/lkm-command.sh"
+resolve_lkm_command
 
 MODINFO_VERSION=$(modinfo --version 2>&1 | tr '\n' ' ')
 # Which compressed formats can this modinfo read? kmod prints e.g. "+ZSTD +XZ -ZLIB".

@@ -74,17 +74,9 @@ command -v readelf >/dev/null || die "readelf not found: install the Debian pack
 command -v python3 >/dev/null || die "python3 not found: install the Debian package 'python3' (apt-get install python3)"
 command -v xargs >/dev/null || die "xargs not found: install the Debian package 'findutils'"
 
-if [[ -n "$LKM_OPT" ]]; then LKM=$LKM_OPT
-elif [[ -z "${LKM:-}" ]]; then
-  for cfg in Release Debug; do
-    dll="$REPO/src/Cli/bin/$cfg/net10.0/lkm.dll"
-    if [[ -f "$dll" ]]; then LKM="dotnet $dll"; break; fi
-  done
-  [[ -n "${LKM:-}" ]] || die "no lkm build found under $REPO/src/Cli/bin/{Release,Debug}/net10.0; build it or pass --lkm CMD"
-fi
-read -r -a LKM_CMD <<<"$LKM"
-((${#LKM_CMD[@]})) || die "empty lkm command"
-command -v "${LKM_CMD[0]}" >/dev/null || die "lkm command not found: ${LKM_CMD[0]}"
+# shellcheck source=lib/lkm-command.sh
+source "$REPO/scripts/lib/lkm-command.sh"
+resolve_lkm_command
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/compare-readelf.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
