@@ -28,13 +28,7 @@ public static class BsdJson
     {
         w.WriteStartObject("freebsd");
         w.WriteBoolean("shared", d.IsShared);
-        w.WriteStartArray("modules");
-        foreach (var name in d.ModuleNames)
-        {
-            w.WriteStringValue(name);
-        }
-
-        w.WriteEndArray();
+        ModuleJson.WriteStrings(w, "modules", d.ModuleNames);
         if (d.Kernel is { } k)
         {
             w.WriteStartObject("kernel");
@@ -153,13 +147,7 @@ public static class BsdJson
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("rcsIds");
-        foreach (var id in d.RcsIds)
-        {
-            w.WriteStringValue(id);
-        }
-
-        w.WriteEndArray();
+        ModuleJson.WriteStrings(w, "rcsIds", d.RcsIds);
         w.WriteEndObject();
     }
 }

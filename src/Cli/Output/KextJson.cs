@@ -63,9 +63,9 @@ public static class KextJson
                 w.WriteNull("codeSignature");
             }
 
-            Strings(w, "chainedFixupFormats", macho.ChainedFixupFormats);
-            Strings(w, "segments", macho.Segments);
-            Strings(w, "loadCommands", macho.LoadCommands);
+            ModuleJson.WriteStrings(w, "chainedFixupFormats", macho.ChainedFixupFormats);
+            ModuleJson.WriteStrings(w, "segments", macho.Segments);
+            ModuleJson.WriteStrings(w, "loadCommands", macho.LoadCommands);
             w.WriteEndObject();
         }
 
@@ -122,18 +122,8 @@ public static class KextJson
         }
 
         w.WriteEndArray();
-        Strings(w, "plugIns", kext.PlugIns);
+        ModuleJson.WriteStrings(w, "plugIns", kext.PlugIns);
         w.WriteEndObject();
     }
 
-    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteStringValue(v);
-        }
-
-        w.WriteEndArray();
-    }
 }

@@ -98,20 +98,8 @@ public static class LkmText
 
         w.WriteString("kind", LkmTypes.KindName(lkm.Kind));
         w.WriteString("os", lkm.OperatingSystem is { } os ? LkmTypes.OsName(os) : null);
-        w.WriteStartArray("osCandidates");
-        foreach (var c in lkm.Candidates)
-        {
-            w.WriteStringValue(LkmTypes.OsName(c));
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("evidence");
-        foreach (var e in lkm.Evidence)
-        {
-            w.WriteStringValue(e);
-        }
-
-        w.WriteEndArray();
+        ModuleJson.WriteStrings(w, "osCandidates", lkm.Candidates.Select(LkmTypes.OsName));
+        ModuleJson.WriteStrings(w, "evidence", lkm.Evidence);
         w.WriteString("layout", Layout(lkm.Layout));
         WriteNumber(w, "interfaceVersion", lkm.InterfaceVersion);
         WriteNumber(w, "systemVersion", lkm.SystemVersion);
