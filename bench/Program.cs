@@ -4,6 +4,7 @@ using LkmKit.Bench;
 //   read   DIR  [--iterations N] [--warmup W] [--threads T] [--model metadata|full|...] [--json] [--show-failures K]
 //   phases DIR  [--iterations N] [--warmup W]         single-threaded time split over the reader's phases
 //   micro  FILE [--job short|medium|long|...]          BenchmarkDotNet micro benchmark of one file
+//   link   DIR --symbols FILE [--iterations N] [--warmup W]   links every module of a tree in one process
 return Cli.Run(args);
 
 namespace LkmKit.Bench
@@ -15,6 +16,7 @@ namespace LkmKit.Bench
               LkmKit.Bench read DIR [--iterations N] [--warmup W] [--threads T] [--model MODEL] [--json] [--show-failures K]
               LkmKit.Bench phases DIR [--iterations N] [--warmup W]
               LkmKit.Bench micro FILE [--job dry|short|medium|long|default] [other BenchmarkDotNet arguments]
+              LkmKit.Bench link DIR --symbols FILE [--symbols FILE...] [--iterations N] [--warmup W] [--show-failures K]
 
             read     reads every module file under DIR (*.ko, *.ko.gz, *.ko.xz, *.ko.zst, *.kmod, *.sys) N times after
                      W warm-up passes (defaults 5 and 1) and reports modules/s and MB/s (1 MB = 1e6 bytes of
@@ -32,6 +34,10 @@ namespace LkmKit.Bench
             phases   splits single-threaded read time over the reader's public steps (open, ELF parse, eager read,
                      each deferred table, close; sections/symbols/relocations) with allocations per step.
                      Takes --iterations and --warmup.
+            link     loads the --symbols files (System.map, kallsyms, Module.symvers, vmlinux), opens every module under
+                     DIR and links each in dependency order (modinfo depends) against the kernel and the modules
+                     linked before it, each at its own address; reports relocations/s end to end and in the link
+                     phase alone (defaults: 3 iterations after 1 warm-up).
             micro    BenchmarkDotNet, in-process (default job: short), for one file: open only, ModuleReader.Open
                      with the info, metadata and full models, and parsing from memory. Artifacts go to
                      ./BenchmarkDotNet.Artifacts.
@@ -53,6 +59,8 @@ namespace LkmKit.Bench
                         return DirectoryHarness.Run(ReadOptions.Parse(args.AsSpan(1)));
                     case "phases":
                         return PhaseProfiler.Run(ReadOptions.Parse(args.AsSpan(1)));
+                    case "link":
+                        return LinkHarness.Run(LinkOptionsParser.Parse(args.AsSpan(1)));
                     case "micro":
                         return MicroBenchmarks.Run(args.AsSpan(1).ToArray());
                     default:
@@ -100,19 +108,19 @@ namespace LkmKit.Bench
                 switch (a)
                 {
                     case "--iterations" or "-n":
-                        iterations = PositiveInt(args, ref i, a, allowZero: false);
+                        iterations = BenchArgs.Count(args, ref i, a, allowZero: false);
                         break;
                     case "--warmup":
-                        warmup = PositiveInt(args, ref i, a, allowZero: true);
+                        warmup = BenchArgs.Count(args, ref i, a, allowZero: true);
                         break;
                     case "--threads" or "-t":
-                        threads = PositiveInt(args, ref i, a, allowZero: false);
+                        threads = BenchArgs.Count(args, ref i, a, allowZero: false);
                         break;
                     case "--show-failures":
-                        show = PositiveInt(args, ref i, a, allowZero: true);
+                        show = BenchArgs.Count(args, ref i, a, allowZero: true);
                         break;
                     case "--model" or "-m":
-                        model = Value(args, ref i, a) switch
+                        model = BenchArgs.Value(args, ref i, a) switch
                         {
                             "metadata" => ReadModel.Metadata,
                             "full" => ReadModel.Full,
@@ -152,27 +160,6 @@ namespace LkmKit.Bench
             }
 
             return new ReadOptions(dir, iterations, warmup, threads, model, json, show);
-        }
-
-        private static string Value(ReadOnlySpan<string> args, ref int i, string option)
-        {
-            if (i + 1 >= args.Length)
-            {
-                throw new UsageException($"{option} needs a value");
-            }
-
-            return args[++i];
-        }
-
-        private static int PositiveInt(ReadOnlySpan<string> args, ref int i, string option, bool allowZero)
-        {
-            string v = Value(args, ref i, option);
-            if (!int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) || (n == 0 && !allowZero))
-            {
-                throw new UsageException($"{option} needs a {(allowZero ? "non-negative" : "positive")} integer, not '{v}'");
-            }
-
-            return n;
         }
     }
 }

@@ -18,17 +18,23 @@ public class SymbolSourceTests
     [Fact]
     public void KallsymsKeepsTheOwningModule()
     {
-        var list = SystemMapReader.Parse("ffffffffc0a01000 t xfs_init\t[xfs]\nffffffff81076650 T __fentry__\n", "kallsyms");
-        Assert.Equal("xfs", list.Symbols[0].Owner);
-        Assert.Equal("xfs_init", list.Symbols[0].Name);
-        Assert.Null(list.Symbols[1].Owner);
+        var source = SystemMapReader.Parse("ffffffffc0a01000 t xfs_init\t[xfs]\nffffffff81076650 T __fentry__\n", "kallsyms");
+        var list = source.Symbols.ToList();
+        Assert.Equal("xfs", list[0].Owner);
+        Assert.Equal("xfs_init", list[0].Name);
+        Assert.Equal(0xffffffffc0a01000UL, list[0].Address);
+        Assert.Null(list[1].Owner);
+        Assert.True(source.TryGet("xfs_init", out var found));
+        Assert.Equal("xfs", found.Owner);
+        Assert.False(source.TryGet("xfs_ini", out _));
     }
 
     [Fact]
     public void ModuleSymversCarriesCrcsAndNamespacesButNoAddresses()
     {
         string text = File.ReadAllText(RepoPaths.Linux("x86_64", "Module.symvers"));
-        Assert.True(ModuleSymversReader.Looks(text));
+        Assert.True(ModuleSymversReader.Looks(System.Text.Encoding.UTF8.GetBytes(text)));
+        Assert.False(ModuleSymversReader.Looks("ffffffff81000000 T name\n"u8));
         var list = ModuleSymversReader.Parse(text, "Module.symvers");
         var ns = list.Symbols.Single(s => s.Name == "lkmdemo_ns_func");
         Assert.Equal(0x4283369au, ns.Crc);
@@ -54,10 +60,43 @@ public class SymbolSourceTests
         Assert.Contains(elf.Symbols, s => s.Name == "lkmdemo_add" && s.IsGlobal);
     }
 
+    [Fact]
+    public void IndexedLookupAgreesWithALineByLineReading()
+    {
+        // 20,000 names with shared prefixes, each twice or three times with mixed local/global letters, CRLF endings.
+        var random = new Random(5);
+        var lines = new List<(ulong Address, char Type, string Name)>();
+        for (int i = 0; i < 20000; i++)
+        {
+            string name = $"__ksymtab_prefix_{i % 7}_{i}";
+            for (int copy = random.Next(1, 4); copy > 0; copy--)
+            {
+                lines.Add((0xffffffff81000000UL + (ulong)lines.Count * 16, random.Next(2) == 0 ? 't' : 'T', name));
+            }
+        }
+
+        lines = [.. lines.OrderBy(_ => random.Next())];
+        var text = string.Concat(lines.Select(l => $"{l.Address:x16} {l.Type} {l.Name}\r\n"));
+        var source = SystemMapReader.Parse(text, "map");
+        Assert.Equal(lines.Count, source.Count);
+        foreach (var group in lines.GroupBy(l => l.Name))
+        {
+            var expected = group.FirstOrDefault(l => char.IsUpper(l.Type), group.First());
+            Assert.True(source.TryGet(group.Key, out var found), group.Key);
+            Assert.Equal(expected.Address, found.Address);
+            Assert.Equal(expected.Type, found.TypeLetter);
+        }
+
+        Assert.False(source.TryGet("__ksymtab_prefix_0_", out _));
+        Assert.False(source.TryGet("", out _));
+    }
+
     [Theory]
     [InlineData("not a map line\n")]
     [InlineData("ffffffff81000000\n")]
     [InlineData("zzzz T name\n")]
+    [InlineData("1ffffffff81000000 T too_wide\n")]
+    [InlineData("ffffffff81000000 TT name\n")]
     public void BadSystemMapLinesAreErrors(string text)
     {
         var ex = Assert.Throws<LinkException>(() => SystemMapReader.Parse(text, "bad.map"));

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace LkmKit.Linker.Symbols;
 
 /// <summary>A set of kernel symbols read from one place (System.map, kallsyms, Module.symvers, an ELF image, modules).</summary>
@@ -6,11 +8,26 @@ public interface IKernelSymbolSource
     /// <summary>What the symbols came from, e.g. the file path; used in messages and the link map.</summary>
     string Description { get; }
 
-    /// <summary>The symbols, in source order; a name may appear more than once.</summary>
-    IReadOnlyList<KernelSymbol> Symbols { get; }
+    /// <summary>Every entry, in source order; a name may appear more than once. Built on demand: prefer <see cref="TryGet"/>.</summary>
+    IEnumerable<KernelSymbol> Symbols { get; }
+
+    /// <summary>
+    /// The entry this source gives for <paramref name="name"/>: of several entries with that name, the first global
+    /// (upper-case type letter) one, else the first.
+    /// </summary>
+    bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol);
 }
 
 /// <summary>A source backed by a list built once.</summary>
 /// <param name="Description">What the symbols came from.</param>
 /// <param name="Symbols">The symbols in source order.</param>
-public sealed record KernelSymbolList(string Description, IReadOnlyList<KernelSymbol> Symbols) : IKernelSymbolSource;
+public sealed record KernelSymbolList(string Description, IReadOnlyList<KernelSymbol> Symbols) : IKernelSymbolSource
+{
+    private MergedSymbolTable? _table;
+
+    IEnumerable<KernelSymbol> IKernelSymbolSource.Symbols => Symbols;
+
+    /// <inheritdoc />
+    public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol) =>
+        (_table ??= MergedSymbolTable.Of(this)).TryGet(name, out symbol);
+}

@@ -19,4 +19,22 @@ public sealed record KernelSymbol(
 {
     /// <summary>True for a global entry (an upper-case <c>nm</c> type letter).</summary>
     public bool IsGlobal => char.IsUpper(TypeLetter);
+
+    /// <summary>True when, of two entries with one name in one source, <paramref name="candidate"/> (the later) wins over <paramref name="earlier"/>.</summary>
+    public static bool Prefers(KernelSymbol candidate, KernelSymbol earlier) => candidate.IsGlobal && !earlier.IsGlobal;
+
+    /// <summary>
+    /// One name from two sources: the first source's address wins; a CRC, export type or namespace comes from
+    /// whichever carries it.
+    /// </summary>
+    public static KernelSymbol Merge(KernelSymbol first, KernelSymbol later) =>
+        first with
+        {
+            Address = first.Address ?? later.Address,
+            TypeLetter = first.Address is null && later.Address is not null ? later.TypeLetter : first.TypeLetter,
+            Crc = first.Crc ?? later.Crc,
+            ExportType = first.ExportType ?? later.ExportType,
+            Namespace = first.Namespace ?? later.Namespace,
+            Owner = first.Address is null && later.Address is not null ? later.Owner ?? first.Owner : first.Owner ?? later.Owner,
+        };
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace LkmKit.Linker.Symbols;
 
 /// <summary>
@@ -5,50 +7,53 @@ namespace LkmKit.Linker.Symbols;
 /// gives it an address; within one source the global (upper-case type) entry wins over local ones, then the
 /// first. CRCs, export types and namespaces are taken from whichever source carries them.
 /// </summary>
+/// <remarks>
+/// Indexed sources (a System.map is indexed in place, without a string per line) are asked name by name, so a link
+/// only pays for the names its modules import. Consecutive listed sources (Module.symvers, the exports of modules
+/// linked earlier) share one dictionary, so linking thousands of modules does not ask thousands of sources.
+/// </remarks>
 public sealed class KernelSymbols
 {
-    private readonly Dictionary<string, KernelSymbol> _byName = new(StringComparer.Ordinal);
     private readonly List<IKernelSymbolSource> _sources = [];
+    private readonly List<IKernelSymbolSource> _layers = [];
 
     /// <summary>The sources, in the order they were added.</summary>
     public IReadOnlyList<IKernelSymbolSource> Sources => _sources;
-
-    /// <summary>How many distinct names are known.</summary>
-    public int Count => _byName.Count;
 
     /// <summary>Adds a source; names it defines that earlier sources already gave an address keep that address.</summary>
     public void Add(IKernelSymbolSource source)
     {
         _sources.Add(source);
-        var seenHere = new Dictionary<string, KernelSymbol>(StringComparer.Ordinal);
-        foreach (var symbol in source.Symbols)
+        if (source is KernelSymbolList list)
         {
-            if (!seenHere.TryGetValue(symbol.Name, out var previous) || (!previous.IsGlobal && symbol.IsGlobal))
+            if (_layers.Count == 0 || _layers[^1] is not MergedSymbolTable table)
             {
-                seenHere[symbol.Name] = symbol;
+                _layers.Add(table = new MergedSymbolTable());
             }
-        }
 
-        foreach (var (name, symbol) in seenHere)
+            table.Merge(list.Symbols);
+        }
+        else
         {
-            _byName[name] = _byName.TryGetValue(name, out var existing) ? Merge(existing, symbol) : symbol;
+            _layers.Add(source);
         }
     }
 
     /// <summary>Finds <paramref name="name"/>; the result may lack an address (known only from Module.symvers).</summary>
-    public bool TryGet(string name, out KernelSymbol symbol) => _byName.TryGetValue(name, out symbol!);
+    public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol)
+    {
+        symbol = null;
+        foreach (var layer in _layers)
+        {
+            if (layer.TryGet(name, out var s))
+            {
+                symbol = symbol is null ? s : KernelSymbol.Merge(symbol, s);
+            }
+        }
+
+        return symbol is not null;
+    }
 
     /// <summary>The address of <paramref name="name"/>, or null when no source gives one.</summary>
-    public ulong? AddressOf(string name) => _byName.TryGetValue(name, out var s) ? s.Address : null;
-
-    private static KernelSymbol Merge(KernelSymbol first, KernelSymbol later) =>
-        first with
-        {
-            Address = first.Address ?? later.Address,
-            TypeLetter = first.Address is null && later.Address is not null ? later.TypeLetter : first.TypeLetter,
-            Crc = first.Crc ?? later.Crc,
-            ExportType = first.ExportType ?? later.ExportType,
-            Namespace = first.Namespace ?? later.Namespace,
-            Owner = first.Address is null && later.Address is not null ? later.Owner ?? first.Owner : first.Owner ?? later.Owner,
-        };
+    public ulong? AddressOf(string name) => TryGet(name, out var s) ? s.Address : null;
 }

@@ -8,18 +8,13 @@ namespace LkmKit.Linker.Symbols;
 /// </summary>
 public static class ModuleSymversReader
 {
-    /// <summary>True when the first non-empty line of <paramref name="text"/> looks like a Module.symvers line.</summary>
-    public static bool Looks(string text)
+    /// <summary>True when the first non-empty line of the UTF-8 text <paramref name="utf8"/> looks like a Module.symvers line.</summary>
+    public static bool Looks(ReadOnlySpan<byte> utf8)
     {
-        foreach (var line in text.AsSpan().EnumerateLines())
-        {
-            if (!line.IsWhiteSpace())
-            {
-                return line.StartsWith("0x", StringComparison.Ordinal) && line.Count('\t') >= 3;
-            }
-        }
-
-        return false;
+        var text = utf8.TrimStart(" \t\r\n"u8);
+        int end = text.IndexOf((byte)'\n');
+        var line = end < 0 ? text : text[..end];
+        return line.StartsWith("0x"u8) && line.Count((byte)'\t') >= 3;
     }
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="description"/> names the file in errors.</summary>

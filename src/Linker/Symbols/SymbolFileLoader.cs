@@ -9,7 +9,7 @@ public static class SymbolFileLoader
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="LinkException">The text is in no recognised format.</exception>
     /// <exception cref="LkmKit.Formats.IO.ModuleFormatException">An ELF image is malformed.</exception>
-    public static KernelSymbolList Load(string path)
+    public static IKernelSymbolSource Load(string path)
     {
         Span<byte> magic = stackalloc byte[4];
         int read;
@@ -24,7 +24,9 @@ public static class SymbolFileLoader
             return ElfImageSymbols.From(file.Modules[0], path);
         }
 
-        string text = File.ReadAllText(path, Encoding.UTF8);
-        return ModuleSymversReader.Looks(text) ? ModuleSymversReader.Parse(text, path) : SystemMapReader.Parse(text, path);
+        byte[] bytes = File.ReadAllBytes(path);
+        return ModuleSymversReader.Looks(bytes)
+            ? ModuleSymversReader.Parse(Encoding.UTF8.GetString(bytes), path)
+            : SystemMapReader.Parse(bytes, path);
     }
 }
