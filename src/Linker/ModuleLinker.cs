@@ -27,6 +27,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         }
 
         var first = modules[0];
+        kernel.Prepare(ImportedNames(modules));
         ulong cursor = options.Base ?? LinkOptions.DefaultBase(first.Machine);
         var linked = new List<LinkedModule>();
         foreach (var module in modules)
@@ -188,6 +189,23 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         }
 
         return result;
+    }
+
+    private static HashSet<string> ImportedNames(IReadOnlyList<KernelModule> modules)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var module in modules)
+        {
+            foreach (var symbol in module.Symbols)
+            {
+                if (symbol.Definition == SymbolDefinition.Undefined && symbol.Name.Length > 0)
+                {
+                    names.Add(symbol.Name);
+                }
+            }
+        }
+
+        return names;
     }
 
     /// <summary>What a linked module offers the modules after it: its exports (Linux), else its global definitions.</summary>

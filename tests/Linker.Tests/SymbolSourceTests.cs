@@ -89,6 +89,27 @@ public class SymbolSourceTests
 
         Assert.False(source.TryGet("__ksymtab_prefix_0_", out _));
         Assert.False(source.TryGet("", out _));
+
+        // The same answers from the one-pass scan for prepared names, for names it was not told about, and after
+        // enough scans that the source builds its index.
+        for (int round = 0; round < 6; round++)
+        {
+            var fresh = SystemMapReader.Parse(text, "map");
+            var asked = lines.Select(l => l.Name).Distinct().Where((_, i) => i % (round + 2) == 0).ToList();
+            for (int scan = 0; scan <= round; scan++)
+            {
+                fresh.Prepare([.. asked, "absent_name"]);
+            }
+
+            foreach (var group in lines.GroupBy(l => l.Name).Where((_, i) => i % 3 == round % 3))
+            {
+                var expected = group.FirstOrDefault(l => char.IsUpper(l.Type), group.First());
+                Assert.True(fresh.TryGet(group.Key, out var found), group.Key);
+                Assert.Equal(expected.Address, found.Address);
+            }
+
+            Assert.False(fresh.TryGet("absent_name", out _));
+        }
     }
 
     [Theory]

@@ -16,6 +16,14 @@ public interface IKernelSymbolSource
     /// (upper-case type letter) one, else the first.
     /// </summary>
     bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol);
+
+    /// <summary>
+    /// Says which names are about to be asked for, so that a large source can answer them from one pass instead of
+    /// an index of every entry. Asking for other names afterwards still works.
+    /// </summary>
+    void Prepare(IReadOnlyCollection<string> names)
+    {
+    }
 }
 
 /// <summary>A source backed by a list built once.</summary>

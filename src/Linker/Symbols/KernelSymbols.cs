@@ -39,6 +39,15 @@ public sealed class KernelSymbols
         }
     }
 
+    /// <summary>Tells the sources which names the next lookups will ask for (see <see cref="IKernelSymbolSource.Prepare"/>).</summary>
+    public void Prepare(IReadOnlyCollection<string> names)
+    {
+        foreach (var source in _layers)
+        {
+            source.Prepare(names);
+        }
+    }
+
     /// <summary>Finds <paramref name="name"/>; the result may lack an address (known only from Module.symvers).</summary>
     public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol)
     {
