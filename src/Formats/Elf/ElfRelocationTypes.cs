@@ -11,7 +11,7 @@ public readonly record struct RelocationTypeInfo(string Name, RelocationKind Kin
 /// <summary>Names, generic kinds and widths of ELF relocation types for x86-64, i386 and AArch64.</summary>
 public static class ElfRelocationTypes
 {
-    private static readonly Dictionary<uint, RelocationTypeInfo> X86_64 = Table("R_X86_64_",
+    private static readonly RelocationTypeInfo[] X86_64 = Table("R_X86_64_",
         (0, "NONE", RelocationKind.None, 0), (1, "64", RelocationKind.Absolute, 64), (2, "PC32", RelocationKind.PcRelative, 32),
         (3, "GOT32", RelocationKind.GotRelative, 32), (4, "PLT32", RelocationKind.Branch, 32), (5, "COPY", RelocationKind.Copy, 0),
         (6, "GLOB_DAT", RelocationKind.SymbolPointer, 64), (7, "JUMP_SLOT", RelocationKind.SymbolPointer, 64),
@@ -27,7 +27,7 @@ public static class ElfRelocationTypes
         (37, "IRELATIVE", RelocationKind.BaseRelative, 64), (41, "GOTPCRELX", RelocationKind.GotRelative, 32),
         (42, "REX_GOTPCRELX", RelocationKind.GotRelative, 32));
 
-    private static readonly Dictionary<uint, RelocationTypeInfo> I386 = Table("R_386_",
+    private static readonly RelocationTypeInfo[] I386 = Table("R_386_",
         (0, "NONE", RelocationKind.None, 0), (1, "32", RelocationKind.Absolute, 32), (2, "PC32", RelocationKind.PcRelative, 32),
         (3, "GOT32", RelocationKind.GotRelative, 32), (4, "PLT32", RelocationKind.Branch, 32), (5, "COPY", RelocationKind.Copy, 0),
         (6, "GLOB_DAT", RelocationKind.SymbolPointer, 32), (7, "JUMP_SLOT", RelocationKind.SymbolPointer, 32),
@@ -39,7 +39,7 @@ public static class ElfRelocationTypes
         (36, "TLS_DTPOFF32", RelocationKind.Tls, 32), (37, "TLS_TPOFF32", RelocationKind.Tls, 32), (42, "IRELATIVE", RelocationKind.BaseRelative, 32),
         (43, "GOT32X", RelocationKind.GotRelative, 32));
 
-    private static readonly Dictionary<uint, RelocationTypeInfo> AArch64 = Table("R_AARCH64_",
+    private static readonly RelocationTypeInfo[] AArch64 = Table("R_AARCH64_",
         (0, "NONE", RelocationKind.None, 0), (256, "NONE", RelocationKind.None, 0),
         (257, "ABS64", RelocationKind.Absolute, 64), (258, "ABS32", RelocationKind.Absolute, 32), (259, "ABS16", RelocationKind.Absolute, 16),
         (260, "PREL64", RelocationKind.PcRelative, 64), (261, "PREL32", RelocationKind.PcRelative, 32), (262, "PREL16", RelocationKind.PcRelative, 16),
@@ -77,17 +77,18 @@ public static class ElfRelocationTypes
             MachineArchitecture.AArch64 => AArch64,
             _ => null,
         };
-        if (table is not null && table.TryGetValue(type, out var info))
+        if (table is not null && type < (uint)table.Length && table[type].Name is not null)
         {
-            return info;
+            return table[type];
         }
 
         return new RelocationTypeInfo($"<unknown relocation type {type}>", RelocationKind.Unknown, 0);
     }
 
-    private static Dictionary<uint, RelocationTypeInfo> Table(string prefix, params (uint Number, string Name, RelocationKind Kind, byte Width)[] rows)
+    /// <summary>A dense table indexed by type number (this runs once per relocation); unused numbers have no name.</summary>
+    private static RelocationTypeInfo[] Table(string prefix, params (uint Number, string Name, RelocationKind Kind, byte Width)[] rows)
     {
-        var table = new Dictionary<uint, RelocationTypeInfo>(rows.Length);
+        var table = new RelocationTypeInfo[rows.Max(r => r.Number) + 1];
         foreach (var (number, name, kind, width) in rows)
         {
             table[number] = new RelocationTypeInfo(prefix + name, kind, width);
