@@ -113,6 +113,7 @@ public class AOutLinkTests
         using var file = ModuleReader.Open(Path.Combine(RepoPaths.Root, Relocs + ".o"));
         AssertBsdLdValues(m, file.Modules[0]);
         Assert.Equal(18, m.RelocationCount);
+        Golden.Check("linker/aout/relocs.txt", LinkHelper.Render(image)); // checked by this formula and by ld.lld (test above)
 
         // A few by hand (base 0xf8000000: text there, data at +0x34, bss at +0x50, _cm at +0x54).
         var text = LinkHelper.Section(m, ".text").Data;
