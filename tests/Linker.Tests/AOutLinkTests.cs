@@ -132,6 +132,18 @@ public class AOutLinkTests
         Assert.Equal((0xf8000054UL, 8UL, 4UL), (common.Address, common.Size, common.Alignment)); // common _cm 6: 8 bytes, 4-aligned
     }
 
+    [Fact]
+    public void SecondAOutModuleUsesTheFirstsGlobalDefinitions()
+    {
+        var image = LinkHelper.Link([Relocs + ".o", "testdata/linker/aout/user.o"], [RelocsMap]);
+        var user = image.Modules[1];
+        var text = LinkHelper.Section(user, ".text");
+        Assert.Equal(0xf8001000UL, text.Address); // the next page after relocs (which ends at 0xf800005c)
+        Assert.Equal(new SymbolResolution("_glob_func", 0xf8000000, "relocs"), user.Resolutions.Single(r => r.Name == "_glob_func"));
+        Assert.Equal(unchecked(0xf8000000u - (0xf8001001u + 4)), BinaryPrimitives.ReadUInt32LittleEndian(text.Data.AsSpan(1))); // call _glob_func
+        Assert.Equal(0xf8000048u, BinaryPrimitives.ReadUInt32LittleEndian(text.Data.AsSpan(6))); // [_glob_data + 4]
+    }
+
     /// <summary>NASM never writes 8-bit pc-relative a.out records (it drops them); a patched record checks DISP8 anyway.</summary>
     [Fact]
     public void PcRelative8BitRecordIsAppliedAsBsdLdDoes()
