@@ -1,4 +1,5 @@
 using LkmKit.Formats.Model;
+using LkmKit.Linker.AOut;
 using LkmKit.Linker.Layout;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Relocation;
@@ -47,7 +48,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         return new LinkedImage
         {
             Machine = first.Machine,
-            RawMachine = first.RawMachine,
+            RawMachine = ElfOutputKinds.Machine(first),
             Bits = first.Bits,
             ByteOrder = first.ByteOrder,
             Modules = linked,
@@ -57,7 +58,8 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
     private LinkedModule LinkOne(KernelModule module, ulong baseAddress)
     {
         string name = module.Name ?? Path.GetFileNameWithoutExtension(module.Path);
-        if (module.FileType != "REL")
+        var aout = AOutLinkInput.Applies(module) ? AOutLinkInput.Prepare(module, name) : null;
+        if (aout is null && module.FileType != "REL")
         {
             throw new LinkException($"{name}: only relocatable (ET_REL) modules can be linked; this one is {module.FileType}");
         }
@@ -67,16 +69,22 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
             throw new LinkException($"{name}: big-endian modules are not supported by this linker");
         }
 
-        var applier = RelocationAppliers.For(module.Machine, module.Flavor)
+        var applier = aout ?? RelocationAppliers.For(module.Machine, module.Flavor)
             ?? throw new LinkException($"{name}: no relocation support for {RelocationAppliers.ArchitectureName(module.Machine)} (e_machine {module.RawMachine})");
         var policy = options.Layout ?? LayoutPolicies.ForFlavor(module.Flavor);
         var plt = module.Machine == MachineArchitecture.AArch64 && module.Flavor == ModuleFlavor.Linux ? AArch64ModulePlt.Plan(module) : null;
         var request = new LayoutRequest(baseAddress, s => plt?.ShapeOf(s) ?? LayoutRequest.Own(s));
         var layout = policy.Lay(module, request);
+        if (aout is not null)
+        {
+            AOutLinkInput.CheckLayout(module, name, layout, policy);
+        }
+
         var commons = AllocateCommons(module, name, policy, layout);
         var data = LoadSections(module, name, layout, request);
         var (addresses, resolutions) = SymbolResolver.Resolve(module, name, layout, commons.Addresses, kernel, options);
-        var runner = new RelocationRunner(module, name, layout, data, addresses, applier, plt, baseAddress);
+        var tables = aout is null ? module.RelocationSections : AOutLinkInput.Relocations(module);
+        var runner = new RelocationRunner(module, name, layout, data, addresses, applier, plt, baseAddress, tables);
         runner.Run();
         return new LinkedModule
         {
@@ -108,7 +116,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
                 throw new LinkException($"{name}: please compile with -fno-common (common symbol {symbol.Name})");
             }
 
-            ulong alignment = Math.Max(1, symbol.Value);
+            var (alignment, size) = AOutLinkInput.Applies(module) ? AOutLinkInput.CommonShape(symbol) : (Math.Max(1, symbol.Value), symbol.Size);
             if (alignment > LinuxLayout.PageSize * 16)
             {
                 throw new LinkException($"{name}: common symbol {symbol.Name} asks for an alignment of {alignment}");
@@ -117,9 +125,9 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
             maxAlign = Math.Max(maxAlign, alignment);
             cursor = Align.Up(cursor, alignment);
             addresses[symbol.Index] = cursor;
-            if (symbol.Size > MaxModuleBytes || (cursor += symbol.Size) - start > MaxModuleBytes)
+            if (size > MaxModuleBytes || (cursor += size) - start > MaxModuleBytes)
             {
-                throw new LinkException($"{name}: common symbol {symbol.Name} ({symbol.Size} bytes) is larger than a module may load");
+                throw new LinkException($"{name}: common symbol {symbol.Name} ({size} bytes) is larger than a module may load");
             }
         }
 
@@ -153,16 +161,20 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
 
     private static List<LinkedSection> BuildSections(KernelModule module, SectionLayout layout, LayoutRequest request, byte[]?[] data, CommonBlock commons)
     {
-        var sections = layout.Order.Select(i => module.Sections[i]).Select(s => new LinkedSection
+        var sections = layout.Order.Select(i => module.Sections[i]).Select(s =>
         {
-            Index = s.Index,
-            Name = s.Name,
-            Address = layout.AddressOf(s.Index),
-            Alignment = request.AlignmentOf(s),
-            RawFlags = request.ShapeOf(s).Flags,
-            RawType = s.RawType,
-            HasContents = s.HasContents,
-            Data = data[s.Index]!,
+            var (type, flags) = ElfOutputKinds.Section(module, s, request.ShapeOf(s).Flags);
+            return new LinkedSection
+            {
+                Index = s.Index,
+                Name = s.Name,
+                Address = layout.AddressOf(s.Index),
+                Alignment = request.AlignmentOf(s),
+                RawFlags = flags,
+                RawType = type,
+                HasContents = s.HasContents,
+                Data = data[s.Index]!,
+            };
         }).ToList();
         if (commons.Size > 0)
         {

@@ -5,10 +5,13 @@ using LkmKit.Linker.Relocation;
 
 namespace LkmKit.Linker;
 
-/// <summary>Applies every relocation section whose target section was placed (others, e.g. debug info, are ignored).</summary>
+/// <summary>
+/// Applies every relocation section whose target section was placed (others, e.g. debug info, are ignored): the
+/// module's own, or <c>tables</c> when the caller rewrote them (a.out addends made ELF-equivalent).
+/// </summary>
 internal sealed class RelocationRunner(
     KernelModule module, string moduleName, SectionLayout layout, byte[]?[] data, ulong[] symbolAddresses,
-    IRelocationApplier applier, AArch64ModulePlt? plt, ulong loadBase)
+    IRelocationApplier applier, AArch64ModulePlt? plt, ulong loadBase, IReadOnlyList<ModuleRelocationSection>? tables = null)
 {
     /// <summary>How many relocations were applied.</summary>
     public long Count { get; private set; }
@@ -19,7 +22,7 @@ internal sealed class RelocationRunner(
     /// <summary>Applies all relocation sections.</summary>
     public void Run()
     {
-        foreach (var table in module.RelocationSections)
+        foreach (var table in tables ?? module.RelocationSections)
         {
             int target = table.TargetSectionIndex;
             if (target < 0)

@@ -1,4 +1,5 @@
 using LkmKit.Formats.Model;
+using LkmKit.Linker.AOut;
 using LkmKit.Linker.Layout;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Symbols;
@@ -7,8 +8,8 @@ namespace LkmKit.Linker;
 
 /// <summary>
 /// Gives every symbol of a module its final address, as the loader's simplify_symbols does: defined symbols
-/// relative to their section's address, absolute ones unchanged, undefined ones from the kernel symbols (an
-/// unresolved weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0).
+/// relative to their section's address (a.out values count from their segment's object address), absolute ones
+/// unchanged, undefined ones from the kernel symbols (an unresolved weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0).
 /// </summary>
 internal static class SymbolResolver
 {
@@ -27,7 +28,9 @@ internal static class SymbolResolver
             switch (symbol.Definition)
             {
                 case SymbolDefinition.Section:
-                    addresses[i] = layout.IsPlaced(symbol.SectionIndex) ? layout.AddressOf(symbol.SectionIndex) + symbol.Value : symbol.Value;
+                    addresses[i] = layout.IsPlaced(symbol.SectionIndex)
+                        ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - AOutLinkInput.ValueOrigin(module, symbol.SectionIndex)
+                        : symbol.Value;
                     break;
                 case SymbolDefinition.Common:
                     addresses[i] = commons[i];
