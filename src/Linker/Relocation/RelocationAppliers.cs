@@ -9,7 +9,7 @@ public static class RelocationAppliers
     public static IRelocationApplier? For(MachineArchitecture machine, ModuleFlavor flavor) => machine switch
     {
         MachineArchitecture.X86_64 => new X86_64RelocationApplier(requireZeroTarget: flavor == ModuleFlavor.Linux),
-        MachineArchitecture.X86 => new I386RelocationApplier(),
+        MachineArchitecture.X86 => new I386RelocationApplier(freeBsd: flavor == ModuleFlavor.FreeBsd),
         MachineArchitecture.AArch64 => new AArch64RelocationApplier(),
         _ => null,
     };
