@@ -85,7 +85,10 @@ internal sealed class DynamicImageLinker(KernelSymbols kernel, LinkOptions optio
         return sections;
     }
 
-    /// <summary>Which symbols the tables' relocations look up: every one named by a relocation that is not NONE or base-relative.</summary>
+    /// <summary>
+    /// Which symbols the tables' relocations look up: those named by a relocation that computes with S (not NONE, RELATIVE,
+    /// COPY, TLS or GOT types, which the loader refuses before any lookup, so that the refusal names the type).
+    /// </summary>
     private static bool[] UsedSymbols(IEnumerable<ModuleRelocationSection> tables, int count)
     {
         var used = new bool[count];
@@ -93,7 +96,8 @@ internal sealed class DynamicImageLinker(KernelSymbols kernel, LinkOptions optio
         {
             foreach (var r in table.Relocations)
             {
-                if (r.Kind is not (RelocationKind.None or RelocationKind.BaseRelative) && r.SymbolIndex < (uint)count)
+                if (r.SymbolIndex < (uint)count && r.Kind is RelocationKind.Absolute or RelocationKind.PcRelative or RelocationKind.Branch
+                    or RelocationKind.SymbolPointer or RelocationKind.PageRelative or RelocationKind.PageOffset or RelocationKind.MoveWide)
                 {
                     used[r.SymbolIndex] = true;
                 }
