@@ -8,7 +8,8 @@ namespace LkmKit.Linker;
 /// <summary>
 /// Gives every symbol of a module its final address, as the loader's simplify_symbols does: defined symbols
 /// relative to their section's address, absolute ones unchanged, undefined ones from the kernel symbols (an
-/// unresolved weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0).
+/// unresolved weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0); in a FreeBSD module an
+/// undefined <c>__start_SET</c>/<c>__stop_SET</c> is first bound to the loaded section SET (<see cref="FreeBsdLinkSets"/>).
 /// </summary>
 internal static class SymbolResolver
 {
@@ -21,7 +22,7 @@ internal static class SymbolResolver
             _ when symbol.Index == 0 => 0,
             SymbolDefinition.Section => layout.IsPlaced(symbol.SectionIndex) ? layout.AddressOf(symbol.SectionIndex) + symbol.Value : symbol.Value,
             SymbolDefinition.Common => commons[symbol.Index],
-            SymbolDefinition.Undefined when symbol.Name.Length > 0 => null,
+            SymbolDefinition.Undefined when symbol.Name.Length > 0 => FreeBsdLinkSets.Bound(module, layout, symbol.Name),
             _ => symbol.Value,
         }, kernel, options);
 
