@@ -309,6 +309,53 @@ public class FreeBsdDynamicLinkTests
         Assert.Contains("does not fit the 32-bit address space at base 0xffffe000", e.Message);
     }
 
+    private static KernelModule Image(ModuleSection[] sections, ModuleRelocation[] relocations) => new()
+    {
+        Path = "hostile.ko",
+        Container = ContainerFormat.Elf,
+        Flavor = ModuleFlavor.FreeBsd,
+        Machine = MachineArchitecture.AArch64,
+        RawMachine = 183,
+        Bits = 64,
+        ByteOrder = ByteOrder.LittleEndian,
+        FileType = "DYN",
+        Sections = sections,
+        Symbols = [new ModuleSymbol { Index = 0, Name = "" }],
+        RelocationSections = [new ModuleRelocationSection { Name = ".rela.dyn", Index = 0, TargetSectionIndex = -1, Relocations = relocations }],
+    };
+
+    private static ModuleSection Loaded(int index, ulong address, ulong size, bool nobits = false) => new()
+    {
+        Index = index, Name = $"s{index}", RawType = nobits ? 8u : 1u, TypeName = "PROGBITS", RawFlags = 0x3, Address = address, Size = size,
+        IsAllocated = true, IsWritable = true, HasContents = !nobits, Data = nobits ? default : new byte[size],
+    };
+
+    private static readonly ModuleSection RelaDyn = new() { Index = 0, Name = ".rela.dyn", RawType = 4, TypeName = "RELA", RawFlags = 0x2, IsAllocated = true };
+
+    private static ModuleRelocation Relative(ulong offset, uint symbol = 0) =>
+        new(offset, symbol, RelocationKind.BaseRelative, 64, 0x10, false, MachineArchitecture.AArch64, 1027);
+
+    private static LinkException FailsImage(KernelModule module) =>
+        Assert.ThrowsAny<LinkException>(() => new ModuleLinker(new KernelSymbols(), new LinkOptions { Base = 0x40000000 }).Link([module]));
+
+    [Fact]
+    public void HostileImageModels()
+    {
+        var image = new ModuleLinker(new KernelSymbols(), new LinkOptions { Base = 0x40000000 })
+            .Link([Image([RelaDyn, Loaded(1, 0x1000, 16)], [Relative(0x1008)])]).Modules[0];
+        // The image starts at 0x1000, so it is mapped at the load address and B = 0x40000000 - 0x1000 (link_elf's
+        // mapbase - trunc_page(first p_vaddr)); RELATIVE writes B + A.
+        Assert.Equal(0x40000000UL, image.Sections[0].Address);
+        Assert.Equal(0x3ffff010UL, BinaryPrimitives.ReadUInt64LittleEndian(image.Sections[0].Data.AsSpan(8)));
+
+        Assert.Contains("more than a module may load", FailsImage(Image([RelaDyn, Loaded(1, 0, 16), Loaded(2, 1UL << 40, 16)], [])).Message);
+        Assert.Contains("more than a module may load", FailsImage(Image([RelaDyn, Loaded(1, 0x1000, 1UL << 62, nobits: true)], [])).Message);
+        Assert.Contains("does not fit the 64-bit address space", FailsImage(Image([RelaDyn, Loaded(1, 0, 16), Loaded(2, ulong.MaxValue - 8, 16)], [])).Message);
+        Assert.Contains("the place extends past the end of the section", FailsImage(Image([RelaDyn, Loaded(1, 0x1000, 16)], [Relative(0x100c)])).Message);
+        Assert.Contains("the symbol index is out of range", FailsImage(Image([RelaDyn, Loaded(1, 0x1000, 16)], [Relative(0x1000, 7)])).Message);
+        Assert.Contains("the place is outside every loaded section", FailsImage(Image([RelaDyn, Loaded(1, 0x1000, 16)], [Relative(0x1010)])).Message);
+    }
+
     private static LinkedImage LinkBytes(byte[] bytes)
     {
         var kernel = new KernelSymbols();
