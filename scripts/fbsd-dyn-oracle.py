@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Independent oracle for linking a FreeBSD i386 ET_DYN module (.ko) at a load address, the way link_elf.c does.
+"""Independent oracle for linking a FreeBSD ET_DYN module (.ko, i386 or arm64) at a load address, as link_elf.c does.
 
 usage: scripts/fbsd-dyn-oracle.py MODULE LOAD_ADDRESS SYMBOLS_FILE...
 
 Reads the module only through `readelf` (program headers, dynamic relocations, .dynsym) and the raw file bytes (the
-implicit REL addends), never through LkmKit. The relocation base is B = LOAD_ADDRESS - trunc_page(first PT_LOAD
+implicit i386 REL addends; arm64 RELA addends come from readelf -r), never through LkmKit. The relocation base is B = LOAD_ADDRESS - trunc_page(first PT_LOAD
 p_vaddr). Symbols follow elf_lookup: a local symbol is B + st_value; a global one the module defines (Ndx not UND)
 is B + st_value; any other is looked up in the SYMBOLS_FILEs (System.map lines "ADDRESS TYPE NAME"; the first file
 that names it wins), an unresolved weak one is 0. Types follow sys/i386/i386/elf_machdep.c: NONE, 32 (S+A),
-PC32 (S+A-P), GLOB_DAT (S), RELATIVE (B+A); anything else is reported as unsupported.
+PC32 (S+A-P), GLOB_DAT (S), RELATIVE (B+A); and sys/arm64/arm64/elf_machdep.c: NONE, ABS64, GLOB_DAT and JUMP_SLOT
+(S+A), RELATIVE (B+A); anything else is reported as unsupported.
 
-Prints one line per relocation: "0xPLACE 0xVALUE TYPE" (PLACE = B + r_offset, VALUE the 32-bit word the place must
-hold), or "0xPLACE UNSUPPORTED TYPE" / "0xPLACE UNDEFINED NAME"; then "TOTAL relocations=N base=0xB".
+Prints one line per relocation: "0xPLACE 0xVALUE TYPE" (PLACE = B + r_offset, VALUE the 32- or 64-bit word the place
+must hold), or "0xPLACE UNSUPPORTED TYPE" / "0xPLACE UNDEFINED NAME"; then "TOTAL relocations=N base=0xB".
 """
 import re
 import struct
@@ -65,28 +66,39 @@ def main():
             return kernel[name]
         return 0 if bind == "WEAK" else None
 
+    arm64 = "AArch64" in readelf("-hW", module)
+    width, mask = (16, (1 << 64) - 1) if arm64 else (8, 0xFFFFFFFF)
     count = 0
     for line in readelf("-rW", module).splitlines():
-        m = re.match(r"([0-9a-f]{8})\s+([0-9a-f]{8})\s+(R_386_\S+)", line)
+        m = re.match(r"([0-9a-f]{%d})\s+([0-9a-f]{%d})\s+(R_(?:386|AARCH64)_\S+)\s*(.*)$" % (width, width), line)
         if not m:
             continue
         count += 1
-        offset, info, rtype = int(m.group(1), 16), int(m.group(2), 16), m.group(3)
+        offset, info, rtype, rest = int(m.group(1), 16), int(m.group(2), 16), m.group(3), m.group(4)
+        symidx = info >> 32 if arm64 else info >> 8
         place = base + offset
-        if rtype == "R_386_NONE":
+        if arm64:
+            addend = re.search(r"([+-]) ([0-9a-f]+)$", rest) if symidx else re.match(r"(-?)([0-9a-f]+)$", rest.strip())
+            a = (-1 if addend.group(1) == "-" else 1) * int(addend.group(2), 16)
+        if rtype in ("R_386_NONE", "R_AARCH64_NONE"):
             continue
         if rtype == "R_386_RELATIVE":
             value = base + file_word(offset)
-        elif rtype in ("R_386_32", "R_386_PC32", "R_386_GLOB_DAT"):
-            s = symbol(info >> 8)
+        elif rtype == "R_AARCH64_RELATIVE":
+            value = base + a
+        elif rtype in ("R_386_32", "R_386_PC32", "R_386_GLOB_DAT", "R_AARCH64_ABS64", "R_AARCH64_GLOB_DAT", "R_AARCH64_JUMP_SLOT"):
+            s = symbol(symidx)
             if s is None:
-                print(f"0x{place:08x} UNDEFINED {dynsym[info >> 8][3]}")
+                print(f"0x{place:x} UNDEFINED {dynsym[symidx][3]}")
                 continue
-            value = {"R_386_32": s + file_word(offset), "R_386_PC32": s + file_word(offset) - place, "R_386_GLOB_DAT": s}[rtype]
+            if arm64:
+                value = s + a
+            else:
+                value = {"R_386_32": s + file_word(offset), "R_386_PC32": s + file_word(offset) - place, "R_386_GLOB_DAT": s}[rtype]
         else:
-            print(f"0x{place:08x} UNSUPPORTED {rtype}")
+            print(f"0x{place:x} UNSUPPORTED {rtype}")
             continue
-        print(f"0x{place:08x} 0x{value & 0xFFFFFFFF:08x} {rtype}")
+        print(f"0x{place:x} 0x{value & mask:0{width}x} {rtype}")
     print(f"TOTAL relocations={count} base=0x{base:x}")
 
 

@@ -25,12 +25,15 @@ public class FreeBsdDynamicLinkTests
 
     public static TheoryData<string> Modules => [Demo, Got];
 
-    private static LinkedImage Link(string[] paths, ulong? baseAddress, bool withKernel = true, bool allowUndefined = false)
+    private static LinkedImage Link(string[] paths, ulong? baseAddress, bool withKernel = true, bool allowUndefined = false) =>
+        Link(paths, baseAddress, withKernel ? KernelMap : null, allowUndefined);
+
+    private static LinkedImage Link(string[] paths, ulong? baseAddress, string? kernelMap, bool allowUndefined = false)
     {
         var kernel = new KernelSymbols();
-        if (withKernel)
+        if (kernelMap is not null)
         {
-            kernel.Add(SymbolFileLoader.Load(KernelMap));
+            kernel.Add(SymbolFileLoader.Load(kernelMap));
         }
 
         var files = paths.Select(ModuleReader.Open).ToList();
@@ -142,40 +145,45 @@ public class FreeBsdDynamicLinkTests
     }
 
     [Theory]
-    [InlineData("fbsd_demo")]
-    [InlineData("fbsd_got")]
-    [InlineData("fbsd_user")]
-    public void EveryDynamicRelocationMatchesTheReadelfOracle(string name)
+    [InlineData("i386", "fbsd_demo")]
+    [InlineData("i386", "fbsd_got")]
+    [InlineData("i386", "fbsd_user")]
+    [InlineData("aarch64", "fbsd_demo")]
+    [InlineData("aarch64", "fbsd_user")]
+    public void EveryDynamicRelocationMatchesTheReadelfOracle(string arch, string name)
     {
         if (!ExternalTool.Available("readelf") || !ExternalTool.Available("python3"))
         {
             return;
         }
 
+        bool arm64 = arch == "aarch64";
+        string Fixture(string module) => arm64 ? RepoPaths.TestData("linker", "freebsd-dyn", "aarch64", module + ".ko")
+            : module == "fbsd_got" ? Got : RepoPaths.TestData("freebsd", "i386", module + ".ko");
+        string kernelMap = arm64 ? RepoPaths.TestData("linker", "freebsd-dyn", "aarch64.kernel.map") : KernelMap;
+        ulong baseAddress = arm64 ? 0xffff000001000000 : BaseB;
         string extra = Path.GetTempFileName();
         try
         {
             LinkedModule linked;
-            string path;
+            string path = Fixture(name);
             ulong load;
             if (name == "fbsd_user")
             {
                 // Linked after fbsd_demo, whose definitions it uses: the oracle gets them as a symbols file.
-                var image = Link([Demo, User], BaseA);
+                var image = Link([Fixture("fbsd_demo"), path], baseAddress, kernelMap);
                 linked = image.Modules[1];
-                path = User;
                 load = linked.Sections.Min(s => s.Address) & ~0xfffUL;
                 File.WriteAllLines(extra, image.Modules[0].Symbols.Where(s => s.SectionIndex >= 0 && s.Binding == SymbolBinding.Global)
                     .Select(s => $"{s.Address:x8} T {s.Name}"));
             }
             else
             {
-                path = name == "fbsd_got" ? Got : Demo;
-                linked = Link([path], BaseB).Modules[0];
-                load = BaseB;
+                linked = Link([path], baseAddress, kernelMap).Modules[0];
+                load = baseAddress;
             }
 
-            var lines = Oracle(path, load, KernelMap, extra);
+            var lines = Oracle(path, load, kernelMap, extra);
             Assert.Equal($"TOTAL relocations={linked.RelocationCount} base=0x{load:x}", lines[^1]);
             Assert.Equal(linked.RelocationCount, lines.Length - 1);
             foreach (var line in lines[..^1])
@@ -183,13 +191,21 @@ public class FreeBsdDynamicLinkTests
                 var f = line.Split(' ');
                 Assert.True(f[1].StartsWith("0x", StringComparison.Ordinal), line);
                 ulong place = Convert.ToUInt64(f[0], 16);
-                Assert.True(Convert.ToUInt32(f[1], 16) == Word(linked, place), $"{line}: lkm wrote 0x{Word(linked, place):x8}");
+                ulong written = arm64 ? Word64(linked, place) : Word(linked, place);
+                Assert.True(Convert.ToUInt64(f[1], 16) == written, $"{line}: lkm wrote 0x{written:x}");
             }
         }
         finally
         {
             File.Delete(extra);
         }
+    }
+
+    /// <summary>The 64-bit word the image holds at <paramref name="address"/>.</summary>
+    private static ulong Word64(LinkedModule module, ulong address)
+    {
+        var s = module.Sections.Single(s => address >= s.Address && address + 8 <= s.Address + s.Size);
+        return BinaryPrimitives.ReadUInt64LittleEndian(s.Data.AsSpan((int)(address - s.Address)));
     }
 
     private static string[] Oracle(params object[] args)
