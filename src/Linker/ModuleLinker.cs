@@ -10,7 +10,8 @@ namespace LkmKit.Linker;
 /// <summary>
 /// Links relocatable modules the way their kernel's loader does: lays each out, resolves its symbols against the
 /// kernel symbols and the exports of the modules linked before it, and applies its relocations. Modules are
-/// placed one after another from the base, each starting on a page boundary.
+/// placed one after another from the base, each starting on a page boundary. A FreeBSD ET_DYN module is mapped as
+/// one image at its place instead (<see cref="DynamicImageLinker"/>).
 /// </summary>
 public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
 {
@@ -59,9 +60,10 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
     {
         string name = module.Name ?? Path.GetFileNameWithoutExtension(module.Path);
         var aout = AOutLinkInput.Applies(module) ? AOutLinkInput.Prepare(module, name) : null;
-        if (aout is null && module.FileType != "REL")
+        bool image = module.FileType == "DYN" && module.Flavor == ModuleFlavor.FreeBsd;
+        if (aout is null && module.FileType != "REL" && !image)
         {
-            throw new LinkException($"{name}: only relocatable (ET_REL) modules can be linked; this one is {module.FileType}");
+            throw new LinkException($"{name}: only relocatable objects (ELF ET_REL, a.out OMAGIC) and FreeBSD ET_DYN modules can be linked; this one is {module.FileType}");
         }
 
         if (module.ByteOrder != ByteOrder.LittleEndian)
@@ -71,6 +73,11 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
 
         var applier = aout ?? RelocationAppliers.For(module.Machine, module.Flavor)
             ?? throw new LinkException($"{name}: no relocation support for {RelocationAppliers.ArchitectureName(module.Machine)} (e_machine {module.RawMachine})");
+        if (image)
+        {
+            return new DynamicImageLinker(kernel, options).Link(module, name, baseAddress, applier);
+        }
+
         var policy = options.Layout ?? LayoutPolicies.ForFlavor(module.Flavor);
         var plt = module.Machine == MachineArchitecture.AArch64 && module.Flavor == ModuleFlavor.Linux ? AArch64ModulePlt.Plan(module) : null;
         var request = new LayoutRequest(baseAddress, s => plt?.ShapeOf(s) ?? LayoutRequest.Own(s));
@@ -98,7 +105,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         };
     }
 
-    private sealed record CommonBlock(Dictionary<int, ulong> Addresses, ulong Start, ulong Size, ulong Alignment);
+    internal sealed record CommonBlock(Dictionary<int, ulong> Addresses, ulong Start, ulong Size, ulong Alignment);
 
     private static CommonBlock AllocateCommons(KernelModule module, string name, ILayoutPolicy policy, SectionLayout layout)
     {
@@ -134,7 +141,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         return new CommonBlock(addresses, start, cursor - start, maxAlign);
     }
 
-    private static byte[]?[] LoadSections(KernelModule module, string name, SectionLayout layout, LayoutRequest request)
+    internal static byte[]?[] LoadSections(KernelModule module, string name, SectionLayout layout, LayoutRequest request)
     {
         var data = new byte[]?[module.Sections.Count];
         ulong total = 0;
@@ -159,7 +166,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         return data;
     }
 
-    private static List<LinkedSection> BuildSections(KernelModule module, SectionLayout layout, LayoutRequest request, byte[]?[] data, CommonBlock commons)
+    internal static List<LinkedSection> BuildSections(KernelModule module, SectionLayout layout, LayoutRequest request, byte[]?[] data, CommonBlock commons)
     {
         var sections = layout.Order.Select(i => module.Sections[i]).Select(s =>
         {
@@ -189,7 +196,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         return sections;
     }
 
-    private static List<LinkedSymbol> BuildSymbols(KernelModule module, ulong[] addresses)
+    internal static List<LinkedSymbol> BuildSymbols(KernelModule module, ulong[] addresses)
     {
         var result = new List<LinkedSymbol>();
         foreach (var s in module.Symbols)

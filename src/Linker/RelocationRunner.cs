@@ -7,7 +7,8 @@ namespace LkmKit.Linker;
 
 /// <summary>
 /// Applies every relocation section whose target section was placed (others, e.g. debug info, are ignored): the
-/// module's own, or <c>tables</c> when the caller rewrote them (a.out addends made ELF-equivalent).
+/// module's own, or <c>tables</c> when the caller rewrote them (a.out addends made ELF-equivalent); or, through
+/// <see cref="RunImageWide"/>, an image-wide table whose places are found by address.
 /// </summary>
 internal sealed class RelocationRunner(
     KernelModule module, string moduleName, SectionLayout layout, byte[]?[] data, ulong[] symbolAddresses,
@@ -27,7 +28,7 @@ internal sealed class RelocationRunner(
             int target = table.TargetSectionIndex;
             if (target < 0)
             {
-                throw new LinkException($"{moduleName}: {table.Name}: image-wide (dynamic) relocations are not supported by this linker yet");
+                throw new LinkException($"{moduleName}: {table.Name}: image-wide (dynamic) relocations in a relocatable module are not supported");
             }
 
             if (!layout.IsPlaced(target))
@@ -46,34 +47,58 @@ internal sealed class RelocationRunner(
         }
     }
 
-    private void Apply(ModuleRelocationSection table, int target, ModuleRelocation[] relocations)
+    /// <summary>
+    /// Applies one image-wide table (an ET_DYN module's dynamic relocations), whose offsets are addresses of the image
+    /// before relocation, with S from <paramref name="tableSymbols"/> (the addresses of the table's own symbol table).
+    /// </summary>
+    public void RunImageWide(ModuleRelocationSection table, ulong[] tableSymbols, ImageSectionMap map)
     {
-        byte[] bytes = data[target]!;
-        ulong sectionAddress = layout.AddressOf(target);
+        var relocations = table.Relocations as ModuleRelocation[] ?? [.. table.Relocations];
         for (int i = 0; i < relocations.Length; i++)
         {
             ref readonly var r = ref relocations[i];
-            if (r.Offset >= (ulong)bytes.Length || r.SymbolIndex >= (uint)symbolAddresses.Length)
+            if (!map.TryFind(r.Offset, out int section, out ulong offset))
             {
-                throw Fail(table, target, r, r.Offset >= (ulong)bytes.Length ? "the offset is past the end of the section" : "the symbol index is out of range");
+                throw Fail(table, $"image address 0x{r.Offset:x}", r, "the place is outside every loaded section");
             }
 
-            ulong place = sectionAddress + r.Offset;
-            var span = bytes.AsSpan((int)r.Offset);
-            ulong s = symbolAddresses[r.SymbolIndex];
-            var status = applier.Apply(span, r, s, place, loadBase);
-            if (status == RelocationStatus.BranchOutOfRange)
-            {
-                status = Veneer(span, r, s, place, target);
-            }
-
-            if (status != RelocationStatus.Applied)
-            {
-                throw Fail(table, target, r, Reason(status, r, s, place));
-            }
+            ApplyAt(table, section, offset, r, tableSymbols);
         }
 
         Count += relocations.Length;
+    }
+
+    private void Apply(ModuleRelocationSection table, int target, ModuleRelocation[] relocations)
+    {
+        for (int i = 0; i < relocations.Length; i++)
+        {
+            ApplyAt(table, target, relocations[i].Offset, relocations[i], symbolAddresses);
+        }
+
+        Count += relocations.Length;
+    }
+
+    private void ApplyAt(ModuleRelocationSection table, int target, ulong offset, in ModuleRelocation r, ulong[] symbols)
+    {
+        byte[] bytes = data[target]!;
+        if (offset >= (ulong)bytes.Length || r.SymbolIndex >= (uint)symbols.Length)
+        {
+            throw Fail(table, target, offset, r, offset >= (ulong)bytes.Length ? "the offset is past the end of the section" : "the symbol index is out of range");
+        }
+
+        ulong place = layout.AddressOf(target) + offset;
+        var span = bytes.AsSpan((int)offset);
+        ulong s = symbols[r.SymbolIndex];
+        var status = applier.Apply(span, r, s, place, loadBase);
+        if (status == RelocationStatus.BranchOutOfRange)
+        {
+            status = Veneer(span, r, s, place, target);
+        }
+
+        if (status != RelocationStatus.Applied)
+        {
+            throw Fail(table, target, offset, r, Reason(status, r, s, place));
+        }
     }
 
     private RelocationStatus Veneer(Span<byte> span, in ModuleRelocation r, ulong s, ulong place, int target)
@@ -107,10 +132,16 @@ internal sealed class RelocationRunner(
 
     private static bool IsPcRelative(in ModuleRelocation r) => r.Kind is RelocationKind.PcRelative or RelocationKind.Branch or RelocationKind.PageRelative;
 
-    private LinkException Fail(ModuleRelocationSection table, int target, in ModuleRelocation r, string reason)
+    private LinkException Fail(ModuleRelocationSection table, int target, ulong offset, in ModuleRelocation r, string reason)
+    {
+        string where = $"{module.Sections[target].Name}+0x{offset:x}";
+        return Fail(table, table.TargetSectionIndex < 0 ? $"{where} (image address 0x{r.Offset:x})" : where, r, reason);
+    }
+
+    private LinkException Fail(ModuleRelocationSection table, string where, in ModuleRelocation r, string reason)
     {
         string arch = RelocationAppliers.ArchitectureName(module.Machine);
         string type = RelocationNames.Describe(module.Container, r);
-        return new LinkException($"{moduleName}: {arch} relocation {type} (type {r.RawType}) in {table.Name} at {module.Sections[target].Name}+0x{r.Offset:x}: {reason}");
+        return new LinkException($"{moduleName}: {arch} relocation {type} (type {r.RawType}) in {table.Name} at {where}: {reason}");
     }
 }

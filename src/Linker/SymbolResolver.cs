@@ -8,49 +8,55 @@ namespace LkmKit.Linker;
 
 /// <summary>
 /// Gives every symbol of a module its final address, as the loader's simplify_symbols does: defined symbols
-/// relative to their section's address (a.out values count from their segment's object address), absolute ones
-/// unchanged, undefined ones from the kernel symbols (an unresolved weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0).
+/// relative to their section's address (a.out values count from their segment's object address), absolute ones unchanged, undefined ones from the kernel symbols (an
+/// unresolved weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0); in a FreeBSD module an
+/// undefined <c>__start_SET</c>/<c>__stop_SET</c> is first bound to the loaded section SET (<see cref="FreeBsdLinkSets"/>).
 /// </summary>
 internal static class SymbolResolver
 {
     /// <summary>The final address of each symbol by index, and how the undefined ones were resolved.</summary>
     public static (ulong[] Addresses, List<SymbolResolution> Resolutions) Resolve(
         KernelModule module, string moduleName, SectionLayout layout, IReadOnlyDictionary<int, ulong> commons,
+        KernelSymbols kernel, LinkOptions options) =>
+        Resolve(module.Symbols, module.Machine, moduleName, symbol => symbol.Definition switch
+        {
+            _ when symbol.Index == 0 => 0,
+            SymbolDefinition.Section => layout.IsPlaced(symbol.SectionIndex)
+                ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - AOutLinkInput.ValueOrigin(module, symbol.SectionIndex)
+                : symbol.Value,
+            SymbolDefinition.Common => commons[symbol.Index],
+            SymbolDefinition.Undefined when symbol.Name.Length > 0 => FreeBsdLinkSets.Bound(module, layout, symbol.Name),
+            _ => symbol.Value,
+        }, kernel, options);
+
+    /// <summary>
+    /// The final address of each of <paramref name="symbols"/> by index: <paramref name="ownAddress"/> gives the address
+    /// the module itself defines, or null for a symbol to look up by name in <paramref name="kernel"/>. Names no source
+    /// defines are reported all at once.
+    /// </summary>
+    /// <exception cref="UnresolvedSymbolsException">Some looked-up names are defined nowhere.</exception>
+    public static (ulong[] Addresses, List<SymbolResolution> Resolutions) Resolve(
+        IReadOnlyList<ModuleSymbol> symbols, MachineArchitecture machine, string moduleName, Func<ModuleSymbol, ulong?> ownAddress,
         KernelSymbols kernel, LinkOptions options)
     {
-        var symbols = module.Symbols;
         var addresses = new ulong[symbols.Count];
         var resolutions = new List<SymbolResolution>();
         var unknown = new List<string>();
-        for (int i = 1; i < symbols.Count; i++)
+        for (int i = 0; i < symbols.Count; i++)
         {
             var symbol = symbols[i];
-            switch (symbol.Definition)
+            if (ownAddress(symbol) is { } own)
             {
-                case SymbolDefinition.Section:
-                    addresses[i] = layout.IsPlaced(symbol.SectionIndex)
-                        ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - AOutLinkInput.ValueOrigin(module, symbol.SectionIndex)
-                        : symbol.Value;
-                    break;
-                case SymbolDefinition.Common:
-                    addresses[i] = commons[i];
-                    break;
-                case SymbolDefinition.Undefined when symbol.Name.Length > 0:
-                    var found = ResolveUndefined(symbol, module.Machine, kernel, options);
-                    if (found is { } resolution)
-                    {
-                        addresses[i] = resolution.Address;
-                        resolutions.Add(resolution);
-                    }
-                    else
-                    {
-                        unknown.Add(symbol.Name);
-                    }
-
-                    break;
-                default:
-                    addresses[i] = symbol.Value;
-                    break;
+                addresses[i] = own;
+            }
+            else if (ResolveUndefined(symbol, machine, kernel, options) is { } resolution)
+            {
+                addresses[i] = resolution.Address;
+                resolutions.Add(resolution);
+            }
+            else
+            {
+                unknown.Add(symbol.Name);
             }
         }
 

@@ -61,7 +61,7 @@ public class OracleTests
         }
     }
 
-    private static void AssertClean(string output)
+    internal static void AssertClean(string output)
     {
         var total = output.Split('\n').Single(l => l.StartsWith("TOTAL ", StringComparison.Ordinal));
         Assert.Contains(" mismatches=0 ", total);
@@ -69,7 +69,7 @@ public class OracleTests
         Assert.DoesNotContain(" sections=0 ", total);
     }
 
-    private static string Oracle(string[] args)
+    internal static string Oracle(string[] args)
     {
         string lkm = Path.Combine(AppContext.BaseDirectory, "lkm.dll");
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };

@@ -153,7 +153,10 @@ public static class ElfModelBuilder
         var header = elf.Sections[sectionIndex];
         var table = elf.GetRelocationTable(sectionIndex);
         string name = elf.GetSectionName(sectionIndex);
-        bool dynamic = (header.Flags & ElfConstants.ShfInfoLink) == 0 && header.Info == 0;
+        // In an image (ET_EXEC/ET_DYN) r_offset is a virtual address; an allocated table there is a dynamic one even when
+        // the linker points sh_info at a section (ld.lld and GNU ld give .rel.plt sh_info = .got.plt with SHF_INFO_LINK).
+        bool dynamic = ((header.Flags & ElfConstants.ShfInfoLink) == 0 && header.Info == 0)
+            || (elf.Header.Type != ElfConstants.TypeRel && (header.Flags & ElfConstants.ShfAlloc) != 0);
         int target = dynamic ? -1 : (int)header.Info;
         if (!dynamic)
         {

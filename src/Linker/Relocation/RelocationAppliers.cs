@@ -8,8 +8,8 @@ public static class RelocationAppliers
     /// <summary>The applier for <paramref name="machine"/> as <paramref name="flavor"/>'s loader applies it, or null when there is none.</summary>
     public static IRelocationApplier? For(MachineArchitecture machine, ModuleFlavor flavor) => machine switch
     {
-        MachineArchitecture.X86_64 => new X86_64RelocationApplier(requireZeroTarget: flavor == ModuleFlavor.Linux),
-        MachineArchitecture.X86 => new I386RelocationApplier(),
+        MachineArchitecture.X86_64 => new X86_64RelocationApplier(requireZeroTarget: flavor == ModuleFlavor.Linux, freeBsd: flavor == ModuleFlavor.FreeBsd),
+        MachineArchitecture.X86 => new I386RelocationApplier(freeBsd: flavor == ModuleFlavor.FreeBsd),
         MachineArchitecture.AArch64 => new AArch64RelocationApplier(),
         _ => null,
     };
