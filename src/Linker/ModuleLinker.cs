@@ -1,5 +1,6 @@
 using LkmKit.Formats.Model;
 using LkmKit.Linker.Layout;
+using LkmKit.Linker.MachO;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Relocation;
 using LkmKit.Linker.Symbols;
@@ -27,7 +28,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         }
 
         var first = modules[0];
-        ulong cursor = options.Base ?? LinkOptions.DefaultBase(first.Machine);
+        ulong cursor = options.Base ?? (MachOLinking.IsMachO(first) ? KextLayout.DefaultBase(first.Machine) : LinkOptions.DefaultBase(first.Machine));
         var linked = new List<LinkedModule>();
         foreach (var module in modules)
         {
@@ -46,7 +47,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         return new LinkedImage
         {
             Machine = first.Machine,
-            RawMachine = first.RawMachine,
+            RawMachine = ElfNumbering.Machine(first),
             Bits = first.Bits,
             ByteOrder = first.ByteOrder,
             Modules = linked,
@@ -56,7 +57,12 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
     private LinkedModule LinkOne(KernelModule module, ulong baseAddress)
     {
         string name = module.Name ?? Path.GetFileNameWithoutExtension(module.Path);
-        if (module.FileType != "REL")
+        if (MachOLinking.IsMachO(module) && MachOLinking.Refusal(module) is { } refusal)
+        {
+            throw new LinkException($"{name}: {refusal}");
+        }
+
+        if (!MachOLinking.IsMachO(module) && module.FileType != "REL")
         {
             throw new LinkException($"{name}: only relocatable (ET_REL) modules can be linked; this one is {module.FileType}");
         }
@@ -66,9 +72,9 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
             throw new LinkException($"{name}: big-endian modules are not supported by this linker");
         }
 
-        var applier = RelocationAppliers.For(module.Machine, module.Flavor)
+        var applier = (MachOLinking.IsMachO(module) ? MachOLinking.ApplierFor(module.Machine) : RelocationAppliers.For(module.Machine, module.Flavor))
             ?? throw new LinkException($"{name}: no relocation support for {RelocationAppliers.ArchitectureName(module.Machine)} (e_machine {module.RawMachine})");
-        var policy = options.Layout ?? LayoutPolicies.ForFlavor(module.Flavor);
+        var policy = options.Layout ?? (MachOLinking.IsMachO(module) ? new KextLayout() : LayoutPolicies.ForFlavor(module.Flavor));
         var plt = module.Machine == MachineArchitecture.AArch64 && module.Flavor == ModuleFlavor.Linux ? AArch64ModulePlt.Plan(module) : null;
         var request = new LayoutRequest(baseAddress, s => plt?.ShapeOf(s) ?? LayoutRequest.Own(s));
         var layout = policy.Lay(module, request);
@@ -76,7 +82,15 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         var data = LoadSections(module, name, layout, request);
         var (addresses, resolutions) = SymbolResolver.Resolve(module, name, layout, commons.Addresses, kernel, options);
         var runner = new RelocationRunner(module, name, layout, data, addresses, applier, plt, baseAddress);
-        runner.Run();
+        if (MachOLinking.IsMachO(module))
+        {
+            new MachORelocationRunner(module, name, layout, data, addresses, runner).Run();
+        }
+        else
+        {
+            runner.Run();
+        }
+
         return new LinkedModule
         {
             Name = name,
@@ -158,8 +172,8 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
             Name = s.Name,
             Address = layout.AddressOf(s.Index),
             Alignment = request.AlignmentOf(s),
-            RawFlags = request.ShapeOf(s).Flags,
-            RawType = s.RawType,
+            RawFlags = ElfNumbering.SectionFlags(module, s, request.ShapeOf(s).Flags),
+            RawType = ElfNumbering.SectionType(module, s),
             HasContents = s.HasContents,
             Data = data[s.Index]!,
         }).ToList();

@@ -50,28 +50,46 @@ internal sealed class RelocationRunner(
         for (int i = 0; i < relocations.Length; i++)
         {
             ref readonly var r = ref relocations[i];
-            if (r.Offset >= (ulong)bytes.Length || r.SymbolIndex >= (uint)symbolAddresses.Length)
+            if (r.SymbolIndex >= (uint)symbolAddresses.Length)
             {
-                throw Fail(table, target, r, r.Offset >= (ulong)bytes.Length ? "the offset is past the end of the section" : "the symbol index is out of range");
+                throw Fail(table, target, r, "the symbol index is out of range");
             }
 
-            ulong place = sectionAddress + r.Offset;
-            var span = bytes.AsSpan((int)r.Offset);
-            ulong s = symbolAddresses[r.SymbolIndex];
-            var status = applier.Apply(span, r, s, place, loadBase);
-            if (status == RelocationStatus.BranchOutOfRange)
-            {
-                status = Veneer(span, r, s, place, target);
-            }
-
-            if (status != RelocationStatus.Applied)
-            {
-                throw Fail(table, target, r, Reason(status, r, s, place));
-            }
+            ApplyAt(table, target, bytes, sectionAddress, r, symbolAddresses[r.SymbolIndex]);
         }
 
         Count += relocations.Length;
     }
+
+    /// <summary>
+    /// Applies <paramref name="r"/> at its offset in placed section <paramref name="target"/> (whose relocated bytes are
+    /// <paramref name="bytes"/>, at <paramref name="sectionAddress"/>) with S = <paramref name="s"/>; does not count it.
+    /// </summary>
+    /// <exception cref="LinkException">The offset is outside the section, or the applier refuses the relocation.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void ApplyAt(ModuleRelocationSection table, int target, byte[] bytes, ulong sectionAddress, in ModuleRelocation r, ulong s)
+    {
+        if (r.Offset >= (ulong)bytes.Length)
+        {
+            throw Fail(table, target, r, "the offset is past the end of the section");
+        }
+
+        ulong place = sectionAddress + r.Offset;
+        var span = bytes.AsSpan((int)r.Offset);
+        var status = applier.Apply(span, r, s, place, loadBase);
+        if (status == RelocationStatus.BranchOutOfRange)
+        {
+            status = Veneer(span, r, s, place, target);
+        }
+
+        if (status != RelocationStatus.Applied)
+        {
+            throw Fail(table, target, r, Reason(status, r, s, place));
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> relocations applied through <see cref="ApplyAt"/> to <see cref="Count"/>.</summary>
+    internal void AddApplied(long count) => Count += count;
 
     private RelocationStatus Veneer(Span<byte> span, in ModuleRelocation r, ulong s, ulong place, int target)
     {
@@ -96,6 +114,7 @@ internal sealed class RelocationRunner(
             RelocationStatus.Unsupported => $"unsupported relocation type (the {RelocationAppliers.ArchitectureName(module.Machine)} loader refuses it)",
             RelocationStatus.NonZeroTarget => "Invalid relocation target, existing value is nonzero",
             RelocationStatus.OutOfBounds => "the place extends past the end of the section",
+            RelocationStatus.Misaligned => $"the value 0x{(IsPcRelative(r) ? value - place : value):x} is not aligned as the instruction field requires",
             _ when module.Machine == MachineArchitecture.X86_64 && r.RawType == 11 =>
                 $"overflow in relocation type {r.RawType} val {value:x} (likely not compiled with -mcmodel=kernel)",
             _ => $"overflow in relocation type {r.RawType} val {(IsPcRelative(r) ? value - place : value):x}",
@@ -104,7 +123,8 @@ internal sealed class RelocationRunner(
 
     private static bool IsPcRelative(in ModuleRelocation r) => r.Kind is RelocationKind.PcRelative or RelocationKind.Branch or RelocationKind.PageRelative;
 
-    private LinkException Fail(ModuleRelocationSection table, int target, in ModuleRelocation r, string reason)
+    /// <summary>The error for <paramref name="r"/> in <paramref name="table"/> at section <paramref name="target"/>: module, architecture, type, section, offset and <paramref name="reason"/>.</summary>
+    internal LinkException Fail(ModuleRelocationSection table, int target, in ModuleRelocation r, string reason)
     {
         string arch = RelocationAppliers.ArchitectureName(module.Machine);
         string type = RelocationNames.Describe(module.Container, r);

@@ -1,5 +1,6 @@
 using LkmKit.Formats.Model;
 using LkmKit.Linker.Layout;
+using LkmKit.Linker.MachO;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Symbols;
 
@@ -27,13 +28,15 @@ internal static class SymbolResolver
             switch (symbol.Definition)
             {
                 case SymbolDefinition.Section:
-                    addresses[i] = layout.IsPlaced(symbol.SectionIndex) ? layout.AddressOf(symbol.SectionIndex) + symbol.Value : symbol.Value;
+                    addresses[i] = layout.IsPlaced(symbol.SectionIndex)
+                        ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - MachOLinking.SymbolValueOrigin(module, symbol.SectionIndex)
+                        : symbol.Value;
                     break;
                 case SymbolDefinition.Common:
                     addresses[i] = commons[i];
                     break;
                 case SymbolDefinition.Undefined when symbol.Name.Length > 0:
-                    var found = ResolveUndefined(symbol, module.Machine, kernel, options);
+                    var found = ResolveUndefined(symbol, module, kernel, options);
                     if (found is { } resolution)
                     {
                         addresses[i] = resolution.Address;
@@ -59,9 +62,11 @@ internal static class SymbolResolver
         return (addresses, resolutions);
     }
 
-    private static SymbolResolution? ResolveUndefined(ModuleSymbol symbol, MachineArchitecture machine, KernelSymbols kernel, LinkOptions options)
+    private static SymbolResolution? ResolveUndefined(ModuleSymbol symbol, KernelModule module, KernelSymbols kernel, LinkOptions options)
     {
-        if (kernel.TryGet(symbol.Name, out var k) && k.Address is { } address)
+        var machine = module.Machine;
+        if ((MachOLinking.IsMachO(module) ? MachOLinking.TryGetKernelSymbol(kernel, symbol.Name, out var k) : kernel.TryGet(symbol.Name, out k))
+            && k.Address is { } address)
         {
             return new SymbolResolution(symbol.Name, address, k.Owner ?? "kernel");
         }
