@@ -10,4 +10,5 @@ done
 for f in arm64relocs arm64got; do
   llvm-mc -triple arm64-apple-macos11 -filetype=obj "$f.s" -o "$f.o"
 done
+llvm-mc -triple i386-apple-macos10.13 -filetype=obj i386relocs.s -o i386relocs.o
 ls -la *.o

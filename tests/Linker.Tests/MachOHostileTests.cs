@@ -83,4 +83,14 @@ public class MachOHostileTests
     [Fact]
     public void UnknownX86_64TypeIsNamed() =>
         Assert.Contains("X86_64_RELOC_TLV (type 9) in __TEXT,__text relocations at __TEXT,__text+0x0: unsupported relocation type", Fail(Module(X, R(X, 0, 1, 9, 32))));
+
+    [Fact]
+    public void I386SectDiffWithoutItsPair() =>
+        Assert.Contains("i386 relocation GENERIC_RELOC_SECTDIFF (scattered) (type 258) in __TEXT,__text relocations at __TEXT,__text+0x0: a SECTDIFF must be followed by a GENERIC_RELOC_PAIR",
+            Fail(Module(MachineArchitecture.X86, R(MachineArchitecture.X86, 0, 2, 0x102, 32))));
+
+    [Fact]
+    public void I386PairWithoutASectDiff() =>
+        Assert.Contains("GENERIC_RELOC_PAIR (scattered) (type 257) in __TEXT,__text relocations at __TEXT,__text+0x4: a GENERIC_RELOC_PAIR without a SECTDIFF before it",
+            Fail(Module(MachineArchitecture.X86, R(MachineArchitecture.X86, 4, 0, 0x101, 32))));
 }

@@ -36,6 +36,7 @@ public static class MachOLinking
     {
         MachineArchitecture.X86_64 => new MachOX86_64RelocationApplier(),
         MachineArchitecture.AArch64 => new MachOArm64RelocationApplier(),
+        MachineArchitecture.X86 => new MachOI386RelocationApplier(),
         _ => null,
     };
 
