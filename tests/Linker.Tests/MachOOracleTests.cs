@@ -27,6 +27,8 @@ public class MachOOracleTests
         { "arm64", "testdata/kext/objects/demokext.arm64.o" },
         { "x86_64", "testdata/linker/macho/x86_64relocs.o" },
         { "arm64", "testdata/linker/macho/arm64relocs.o" },
+        { "x86_64", "testdata/kext/objects/plugin.x86_64.o" },
+        { "arm64", "testdata/kext/objects/plugin.arm64e.o" },
     };
 
     [Theory]
@@ -82,8 +84,8 @@ public class MachOOracleTests
         using var file = ModuleReader.Open(obj);
         var module = file.Modules[0];
         var names = module.Symbols.Where(s => s.Definition == SymbolDefinition.Undefined && s.Name.Length > 0).Select(s => s.Name).Distinct().ToList();
-        string entry = module.Symbols.First(s => s.Definition == SymbolDefinition.Section && s.Binding == SymbolBinding.Global
-            && module.Sections[s.SectionIndex].IsExecutable).Name;
+        var globals = module.Symbols.Where(s => s.Definition == SymbolDefinition.Section && s.Binding == SymbolBinding.Global).ToList();
+        string entry = (globals.FirstOrDefault(s => module.Sections[s.SectionIndex].IsExecutable) ?? globals[0]).Name;
         return (names.Select((n, i) => new KernelSymbol(n, KernelSymbolBase + (ulong)i * 0x40, 'T')).ToList(), entry);
     }
 
