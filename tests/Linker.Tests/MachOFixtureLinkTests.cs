@@ -143,4 +143,18 @@ public class MachOFixtureLinkTests
         var bytes = ElfImageWriter.Build(LinkHelper.Link(["testdata/kext/objects/demokext.x86_64.o"], [X86Syms]));
         Assert.Equal(62, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(18))); // EM_X86_64, not the Mach-O cputype
     }
+
+    [Fact]
+    public void ASecondKextUsesTheFirstOnesGlobals()
+    {
+        var image = LinkHelper.Link(["testdata/kext/objects/demokext.x86_64.o", "testdata/linker/macho/x86_64user.o"], [X86Syms]);
+        var (kext, user) = (image.Modules[0], image.Modules[1]);
+        var text = LinkHelper.Section(user, "__TEXT,__text");
+        Assert.Equal(0xffffff7fc0003000UL, text.Address); // the first kext ends in its second page; then a header page
+        ulong call = text.Address + 1 + 4 + (ulong)(long)I32(text.Data, 1);
+        Assert.Equal(LinkHelper.Symbol(kext, "_table_entry"), call);
+        Assert.Equal(LinkHelper.Symbol(kext, "_table") + 8, U64(LinkHelper.Section(user, "__DATA,__data").Data, 0));
+        Assert.Contains(user.Resolutions, r => r.Name == "_table_entry" && r.Source == "com.example.lkmkit.demo");
+    }
 }
+
