@@ -6,8 +6,9 @@ namespace LkmKit.Linker.Relocation;
 /// x86_64 Mach-O relocations (<c>X86_64_RELOC_*</c>) in the linker's ELF form: S is the target's final address and
 /// the addend is relative to it (the Mach-O runner turns stored values into that form, see
 /// <see cref="MachO.MachORelocationRunner"/>). UNSIGNED (32/64) and a SUBTRACTOR pair write S + A; SIGNED,
-/// SIGNED_1/2/4 and BRANCH write the rel32 S + A − P (the −1/−2/−4 of SIGNED_n is already in A). GOT, GOT_LOAD and
-/// TLV need a GOT or a TLV descriptor that a kext load does not build, and are refused.
+/// SIGNED_1/2/4 and BRANCH write the rel32 S + A − P (the −1/−2/−4 of SIGNED_n is already in A), within ±2 GiB
+/// (kxld's X86_64_RIP_RELATIVE_LIMIT). GOT and GOT_LOAD need a GOT, which kxld no longer builds (KXLD_USER_OR_GOT is 0),
+/// and TLV a thread-local descriptor kxld rejects: all three are refused.
 /// </summary>
 public sealed class MachOX86_64RelocationApplier : IRelocationApplier
 {
