@@ -1,6 +1,7 @@
 using LkmKit.Formats.Model;
 using LkmKit.Linker.AOut;
 using LkmKit.Linker.Layout;
+using LkmKit.Linker.MachO;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Relocation;
 using LkmKit.Linker.Symbols;
@@ -30,7 +31,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
 
         var first = modules[0];
         kernel.Prepare(ImportedNames(modules));
-        ulong cursor = options.Base ?? LinkOptions.DefaultBase(first.Machine);
+        ulong cursor = options.Base ?? (MachOLinking.IsMachO(first) ? KextLayout.DefaultBase(first.Machine) : LinkOptions.DefaultBase(first.Machine));
         var linked = new List<LinkedModule>();
         foreach (var module in modules)
         {
@@ -59,11 +60,16 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
     private LinkedModule LinkOne(KernelModule module, ulong baseAddress)
     {
         string name = module.Name ?? Path.GetFileNameWithoutExtension(module.Path);
+        if (MachOLinking.IsMachO(module) && MachOLinking.Refusal(module) is { } refusal)
+        {
+            throw new LinkException($"{name}: {refusal}");
+        }
+
         var aout = AOutLinkInput.Applies(module) ? AOutLinkInput.Prepare(module, name) : null;
         bool image = module.FileType == "DYN" && module.Flavor == ModuleFlavor.FreeBsd;
-        if (aout is null && module.FileType != "REL" && !image)
+        if (aout is null && !image && !MachOLinking.IsMachO(module) && module.FileType != "REL")
         {
-            throw new LinkException($"{name}: only relocatable objects (ELF ET_REL, a.out OMAGIC) and FreeBSD ET_DYN modules can be linked; this one is {module.FileType}");
+            throw new LinkException($"{name}: only relocatable objects (ELF ET_REL, a.out OMAGIC, Mach-O MH_OBJECT), kext bundles and FreeBSD ET_DYN modules can be linked; this one is {module.FileType}");
         }
 
         if (module.ByteOrder != ByteOrder.LittleEndian)
@@ -71,14 +77,14 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
             throw new LinkException($"{name}: big-endian modules are not supported by this linker");
         }
 
-        var applier = aout ?? RelocationAppliers.For(module.Machine, module.Flavor)
+        var applier = aout ?? (MachOLinking.IsMachO(module) ? MachOLinking.ApplierFor(module.Machine) : RelocationAppliers.For(module.Machine, module.Flavor))
             ?? throw new LinkException($"{name}: no relocation support for {RelocationAppliers.ArchitectureName(module.Machine)} (e_machine {module.RawMachine})");
         if (image)
         {
             return new DynamicImageLinker(kernel, options).Link(module, name, baseAddress, applier);
         }
 
-        var policy = options.Layout ?? LayoutPolicies.ForFlavor(module.Flavor);
+        var policy = options.Layout ?? (MachOLinking.IsMachO(module) ? new KextLayout() : LayoutPolicies.ForFlavor(module.Flavor));
         var plt = module.Machine == MachineArchitecture.AArch64 && module.Flavor == ModuleFlavor.Linux ? AArch64ModulePlt.Plan(module) : null;
         var request = new LayoutRequest(baseAddress, s => plt?.ShapeOf(s) ?? LayoutRequest.Own(s));
         var layout = policy.Lay(module, request);
@@ -92,7 +98,15 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         var (addresses, resolutions) = SymbolResolver.Resolve(module, name, layout, commons.Addresses, kernel, options);
         var tables = aout is null ? module.RelocationSections : AOutLinkInput.Relocations(module);
         var runner = new RelocationRunner(module, name, layout, data, addresses, applier, plt, baseAddress, tables);
-        runner.Run();
+        if (MachOLinking.IsMachO(module))
+        {
+            new MachORelocationRunner(module, name, layout, data, addresses, runner).Run();
+        }
+        else
+        {
+            runner.Run();
+        }
+
         return new LinkedModule
         {
             Name = name,

@@ -62,7 +62,12 @@ internal sealed class RelocationRunner(
                 throw Fail(table, $"image address 0x{r.Offset:x}", r, "the place is outside every loaded section");
             }
 
-            ApplyAt(table, section, offset, r, tableSymbols);
+            if (r.SymbolIndex >= (uint)tableSymbols.Length)
+            {
+                throw Fail(table, section, offset, r, "the symbol index is out of range");
+            }
+
+            ApplyAt(table, section, data[section]!, layout.AddressOf(section), offset, r, tableSymbols[r.SymbolIndex]);
         }
 
         Count += relocations.Length;
@@ -70,25 +75,40 @@ internal sealed class RelocationRunner(
 
     private void Apply(ModuleRelocationSection table, int target, ModuleRelocation[] relocations)
     {
+        byte[] bytes = data[target]!;
+        ulong sectionAddress = layout.AddressOf(target);
         for (int i = 0; i < relocations.Length; i++)
         {
-            ApplyAt(table, target, relocations[i].Offset, relocations[i], symbolAddresses);
+            ref readonly var r = ref relocations[i];
+            if (r.SymbolIndex >= (uint)symbolAddresses.Length)
+            {
+                throw Fail(table, target, r, "the symbol index is out of range");
+            }
+
+            ApplyAt(table, target, bytes, sectionAddress, r.Offset, r, symbolAddresses[r.SymbolIndex]);
         }
 
         Count += relocations.Length;
     }
 
-    private void ApplyAt(ModuleRelocationSection table, int target, ulong offset, in ModuleRelocation r, ulong[] symbols)
+    /// <summary>
+    /// Applies <paramref name="r"/> at its own offset in placed section <paramref name="target"/> (whose relocated bytes
+    /// are <paramref name="bytes"/>, at <paramref name="sectionAddress"/>) with S = <paramref name="s"/>; does not count it.
+    /// </summary>
+    /// <exception cref="LinkException">The offset is outside the section, or the applier refuses the relocation.</exception>
+    internal void ApplyAt(ModuleRelocationSection table, int target, byte[] bytes, ulong sectionAddress, in ModuleRelocation r, ulong s) =>
+        ApplyAt(table, target, bytes, sectionAddress, r.Offset, r, s);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void ApplyAt(ModuleRelocationSection table, int target, byte[] bytes, ulong sectionAddress, ulong offset, in ModuleRelocation r, ulong s)
     {
-        byte[] bytes = data[target]!;
-        if (offset >= (ulong)bytes.Length || r.SymbolIndex >= (uint)symbols.Length)
+        if (offset >= (ulong)bytes.Length)
         {
-            throw Fail(table, target, offset, r, offset >= (ulong)bytes.Length ? "the offset is past the end of the section" : "the symbol index is out of range");
+            throw Fail(table, target, offset, r, "the offset is past the end of the section");
         }
 
-        ulong place = layout.AddressOf(target) + offset;
+        ulong place = sectionAddress + offset;
         var span = bytes.AsSpan((int)offset);
-        ulong s = symbols[r.SymbolIndex];
         var status = applier.Apply(span, r, s, place, loadBase);
         if (status == RelocationStatus.BranchOutOfRange)
         {
@@ -100,6 +120,9 @@ internal sealed class RelocationRunner(
             throw Fail(table, target, offset, r, Reason(status, r, s, place));
         }
     }
+
+    /// <summary>Adds <paramref name="count"/> relocations applied through <see cref="ApplyAt(ModuleRelocationSection, int, byte[], ulong, in ModuleRelocation, ulong)"/> to <see cref="Count"/>.</summary>
+    internal void AddApplied(long count) => Count += count;
 
     private RelocationStatus Veneer(Span<byte> span, in ModuleRelocation r, ulong s, ulong place, int target)
     {
@@ -124,6 +147,7 @@ internal sealed class RelocationRunner(
             RelocationStatus.Unsupported => $"unsupported relocation type (the {RelocationAppliers.ArchitectureName(module.Machine)} loader refuses it)",
             RelocationStatus.NonZeroTarget => "Invalid relocation target, existing value is nonzero",
             RelocationStatus.OutOfBounds => "the place extends past the end of the section",
+            RelocationStatus.Misaligned => $"the value 0x{(IsPcRelative(r) ? value - place : value):x} is not aligned as the instruction field requires",
             _ when module.Machine == MachineArchitecture.X86_64 && r.RawType == 11 =>
                 $"overflow in relocation type {r.RawType} val {value:x} (likely not compiled with -mcmodel=kernel)",
             _ => $"overflow in relocation type {r.RawType} val {(IsPcRelative(r) ? value - place : value):x}",
@@ -131,6 +155,9 @@ internal sealed class RelocationRunner(
     }
 
     private static bool IsPcRelative(in ModuleRelocation r) => r.Kind is RelocationKind.PcRelative or RelocationKind.Branch or RelocationKind.PageRelative;
+
+    /// <summary>The error for <paramref name="r"/> in <paramref name="table"/> at its offset in section <paramref name="target"/>: module, architecture, type, section, offset and <paramref name="reason"/>.</summary>
+    internal LinkException Fail(ModuleRelocationSection table, int target, in ModuleRelocation r, string reason) => Fail(table, target, r.Offset, r, reason);
 
     private LinkException Fail(ModuleRelocationSection table, int target, ulong offset, in ModuleRelocation r, string reason)
     {

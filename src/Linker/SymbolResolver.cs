@@ -1,6 +1,7 @@
 using LkmKit.Formats.Model;
 using LkmKit.Linker.AOut;
 using LkmKit.Linker.Layout;
+using LkmKit.Linker.MachO;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Symbols;
 
@@ -23,21 +24,22 @@ internal static class SymbolResolver
             _ when symbol.Index == 0 => 0,
             SymbolDefinition.Section => layout.IsPlaced(symbol.SectionIndex)
                 ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - AOutLinkInput.ValueOrigin(module, symbol.SectionIndex)
+                    - MachOLinking.SymbolValueOrigin(module, symbol.SectionIndex)
                 : symbol.Value,
             SymbolDefinition.Common => commons[symbol.Index],
             SymbolDefinition.Undefined when symbol.Name.Length > 0 => FreeBsdLinkSets.Bound(module, layout, symbol.Name),
             _ => symbol.Value,
-        }, kernel, options);
+        }, kernel, options, machO: MachOLinking.IsMachO(module));
 
     /// <summary>
     /// The final address of each of <paramref name="symbols"/> by index: <paramref name="ownAddress"/> gives the address
     /// the module itself defines, or null for a symbol to look up by name in <paramref name="kernel"/>. Names no source
-    /// defines are reported all at once.
+    /// defines are reported all at once. With <paramref name="machO"/>, a name is also tried without its leading underscore.
     /// </summary>
     /// <exception cref="UnresolvedSymbolsException">Some looked-up names are defined nowhere.</exception>
     public static (ulong[] Addresses, List<SymbolResolution> Resolutions) Resolve(
         IReadOnlyList<ModuleSymbol> symbols, MachineArchitecture machine, string moduleName, Func<ModuleSymbol, ulong?> ownAddress,
-        KernelSymbols kernel, LinkOptions options)
+        KernelSymbols kernel, LinkOptions options, bool machO = false)
     {
         var addresses = new ulong[symbols.Count];
         var resolutions = new List<SymbolResolution>();
@@ -49,7 +51,7 @@ internal static class SymbolResolver
             {
                 addresses[i] = own;
             }
-            else if (ResolveUndefined(symbol, machine, kernel, options) is { } resolution)
+            else if (ResolveUndefined(symbol, machine, kernel, options, machO) is { } resolution)
             {
                 addresses[i] = resolution.Address;
                 resolutions.Add(resolution);
@@ -68,9 +70,9 @@ internal static class SymbolResolver
         return (addresses, resolutions);
     }
 
-    private static SymbolResolution? ResolveUndefined(ModuleSymbol symbol, MachineArchitecture machine, KernelSymbols kernel, LinkOptions options)
+    private static SymbolResolution? ResolveUndefined(ModuleSymbol symbol, MachineArchitecture machine, KernelSymbols kernel, LinkOptions options, bool machO)
     {
-        if (kernel.TryGet(symbol.Name, out var k) && k.Address is { } address)
+        if ((machO ? MachOLinking.TryGetKernelSymbol(kernel, symbol.Name, out var k) : kernel.TryGet(symbol.Name, out k)) && k.Address is { } address)
         {
             return new SymbolResolution(symbol.Name, address, k.Owner ?? "kernel");
         }

@@ -11,7 +11,7 @@ using LkmKit.Linker.Symbols;
 namespace LkmKit.Cli.Commands;
 
 /// <summary>
-/// <c>lkm link MODULE... --symbols FILE [--layout linux|bsd|sequential|FILE] [--base ADDRESS] -o OUT [--map FILE]
+/// <c>lkm link MODULE... --symbols FILE [--layout linux|bsd|sequential|kext|FILE] [--base ADDRESS] -o OUT [--map FILE]
 /// [--allow-undefined]</c>: lays out, resolves and relocates modules as their kernel's loader would.
 /// </summary>
 public static class LinkCommand
@@ -24,7 +24,7 @@ public static class LinkCommand
     {
         var modules = new Argument<string[]>("MODULE") { Description = "Modules to link, in load order (later ones may use earlier ones' exports).", Arity = ArgumentArity.OneOrMore };
         var symbols = new Option<string[]>("--symbols") { Description = "Kernel symbols: System.map, /proc/kallsyms, Module.symvers or a kernel ELF image (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var layout = new Option<string?>("--layout") { Description = "linux, bsd, sequential, or a layout file of 'NAME 0xADDRESS' lines (default: the module's own kernel)." };
+        var layout = new Option<string?>("--layout") { Description = "linux, bsd, sequential, kext, or a layout file of 'NAME 0xADDRESS' lines (default: the module's own kernel)." };
         var baseAddress = new Option<string?>("--base") { Description = "First address (default: the architecture's module area)." };
         var output = new Option<string>("--output", "-o") { Description = "The linked ELF image to write.", Required = true };
         var map = new Option<string?>("--map") { Description = "Also write a text map: sections, then symbols." };

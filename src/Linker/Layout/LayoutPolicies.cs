@@ -10,6 +10,7 @@ public static class LayoutPolicies
     {
         ModuleFlavor.Linux => new LinuxLayout(),
         ModuleFlavor.FreeBsd or ModuleFlavor.NetBsd => new BsdLayout(),
+        ModuleFlavor.Kext => new KextLayout(),
         _ => new SequentialLayout(),
     };
 
@@ -19,6 +20,7 @@ public static class LayoutPolicies
         "linux" => new LinuxLayout(),
         "bsd" => new BsdLayout(),
         "sequential" => new SequentialLayout(),
+        "kext" => new KextLayout(),
         _ => null,
     };
 }

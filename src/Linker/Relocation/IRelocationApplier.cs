@@ -17,6 +17,8 @@ public enum RelocationStatus
     NonZeroTarget,
     /// <summary>The place extends past the end of its section.</summary>
     OutOfBounds,
+    /// <summary>The value is not a multiple of what the instruction field can hold (Mach-O arm64 PAGEOFF12, BRANCH26).</summary>
+    Misaligned,
 }
 
 /// <summary>Applies one architecture's relocations to section bytes. Implementations allocate nothing.</summary>
