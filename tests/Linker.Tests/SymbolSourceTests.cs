@@ -120,7 +120,9 @@ public class SymbolSourceTests
     [InlineData("ffffffff81000000 TT name\n")]
     public void BadSystemMapLinesAreErrors(string text)
     {
-        var ex = Assert.Throws<LinkException>(() => SystemMapReader.Parse(text, "bad.map"));
+        var map = SystemMapReader.Parse(text, "bad.map");
+        var ex = Assert.Throws<LinkException>(() => map.Count);
+        Assert.Throws<LinkException>(() => map.Prepare(["name"]));
         Assert.StartsWith("bad.map:1:", ex.Message);
     }
 

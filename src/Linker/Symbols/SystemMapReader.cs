@@ -8,11 +8,9 @@ namespace LkmKit.Linker.Symbols;
 /// </summary>
 public static class SystemMapReader
 {
-    /// <summary>Checks and indexes the UTF-8 text <paramref name="utf8"/>; <paramref name="description"/> names the file in errors.</summary>
-    /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
+    /// <summary>The symbols of the UTF-8 text <paramref name="utf8"/>; <paramref name="description"/> names the file in errors (lines are checked on first use).</summary>
     public static SystemMapSymbols Parse(ReadOnlyMemory<byte> utf8, string description) => new(utf8, description);
 
-    /// <summary>Checks and indexes <paramref name="text"/>; <paramref name="description"/> names the file in errors.</summary>
-    /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
+    /// <summary>The symbols of <paramref name="text"/>; <paramref name="description"/> names the file in errors (lines are checked on first use).</summary>
     public static SystemMapSymbols Parse(string text, string description) => new(Encoding.UTF8.GetBytes(text), description);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
@@ -6,71 +7,54 @@ using System.Text;
 namespace LkmKit.Linker.Symbols;
 
 /// <summary>
-/// An <c>nm</c>-format symbol list (System.map, kallsyms) read in place. One forward pass checks every line and
-/// records where its name lies and the name's hash; a <see cref="KernelSymbol"/> is made only for a name that is
-/// asked for. A System.map has some 100,000 lines while a module imports a few hundred names, so a link that says
-/// which names it needs (<see cref="Prepare"/>) is answered by one sequential pass against a small table of those
-/// names; only a source asked many times (linking a whole tree) builds a hash index of every line.
+/// An <c>nm</c>-format symbol list (System.map, kallsyms) read in place: a <see cref="KernelSymbol"/> is made only for
+/// a name that is asked for. A System.map has some 100,000 lines while a module imports a few hundred names, so a
+/// link that says which names it needs (<see cref="Prepare"/>) is answered by one pass that checks each line and
+/// matches its name against a small table of those names; only a source asked many times (linking a whole tree)
+/// builds a hash index of every line. Lines are checked on first use, so a malformed line is reported then.
 /// </summary>
 public sealed class SystemMapSymbols : IKernelSymbolSource
 {
     private const int StackNameBytes = 512;
     private const int ScansBeforeIndex = 4;
+    private static readonly SearchValues<byte> Blanks = SearchValues.Create(" \t"u8);
+    private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
     private readonly ReadOnlyMemory<byte> _text;
-    private readonly Line[] _lines;
-    private Dictionary<string, int>? _prepared;
+    private Line[]? _lines;
     private int[]? _index;
+    private Dictionary<string, Line>? _prepared;
     private int _scans;
 
-    /// <summary>Checks <paramref name="utf8"/> line by line.</summary>
-    /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
+    /// <summary>Keeps <paramref name="utf8"/>; its lines are checked on first use.</summary>
     internal SystemMapSymbols(ReadOnlyMemory<byte> utf8, string description)
     {
         Description = description;
         _text = utf8;
-        var text = utf8.Span;
-        _lines = new Line[text.Count((byte)'\n') + 1];
-        int position = 0, lineNumber = 0;
-        while (position < text.Length)
-        {
-            int newline = text[position..].IndexOf((byte)'\n');
-            int end = newline < 0 ? text.Length : position + newline;
-            lineNumber++;
-            var line = text[position..end];
-            int length = line.Length;
-            while (length > 0 && line[length - 1] is (byte)' ' or (byte)'\t' or (byte)'\r')
-            {
-                length--;
-            }
-
-            if (length > 0)
-            {
-                _lines[Count++] = Check(line[..length], position, lineNumber);
-            }
-
-            position = end + 1;
-        }
     }
 
     /// <inheritdoc />
     public string Description { get; }
 
     /// <summary>How many symbol lines the list has.</summary>
-    public int Count { get; }
+    /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
+    public int Count => Lines().Length;
 
     /// <inheritdoc />
+    /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
     public IEnumerable<KernelSymbol> Symbols
     {
         get
         {
-            for (int i = 0; i < Count; i++)
+            var lines = Lines();
+            for (int i = 0; i < lines.Length; i++)
             {
-                yield return Materialize(i);
+                yield return Materialize(lines[i]);
             }
         }
     }
 
     /// <inheritdoc />
+    /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
     public void Prepare(IReadOnlyCollection<string> names)
     {
         if (_index is not null || names.Count == 0)
@@ -80,7 +64,7 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
 
         if (++_scans > ScansBeforeIndex)
         {
-            _index = BuildIndex();
+            _index = BuildIndex(Lines());
             _prepared = null;
             return;
         }
@@ -95,19 +79,20 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
             }
         }
 
-        var best = new int[keys.Count];
-        Array.Fill(best, -1);
+        var best = new Line[keys.Count];
         var text = _text.Span;
-        for (int i = 0; i < Count; i++)
+        var reader = new LineReader(text, Description);
+        while (reader.MoveNext())
         {
-            int w = wanted.Find(_lines[i].Hash, _lines[i].Name(text));
-            if (w >= 0 && (best[w] < 0 || Prefers(_lines[i].Type, _lines[best[w]].Type)))
+            ref readonly var line = ref reader.Current;
+            int w = wanted.Find(line.Hash, line.Name(text));
+            if (w >= 0 && (best[w].IsEmpty || Prefers(line.Type, best[w].Type)))
             {
-                best[w] = i;
+                best[w] = line;
             }
         }
 
-        _prepared = new Dictionary<string, int>(keys.Count, StringComparer.Ordinal);
+        _prepared = new Dictionary<string, Line>(keys.Count, StringComparer.Ordinal);
         for (int w = 0; w < keys.Count; w++)
         {
             _prepared[keys[w]] = best[w];
@@ -115,16 +100,40 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
     }
 
     /// <inheritdoc />
+    /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
     public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol)
     {
-        int line = _prepared is not null && _prepared.TryGetValue(name, out int found) ? found : Lookup(name);
-        symbol = line >= 0 ? Materialize(line) : null;
+        if (!(_prepared is not null && _prepared.TryGetValue(name, out var line)))
+        {
+            int i = Lookup(name);
+            line = i >= 0 ? _lines![i] : default;
+        }
+
+        symbol = line.IsEmpty ? null : Materialize(line);
         return symbol is not null;
+    }
+
+    private Line[] Lines()
+    {
+        if (_lines is null)
+        {
+            var lines = new List<Line>(_text.Length / 40);
+            var reader = new LineReader(_text.Span, Description);
+            while (reader.MoveNext())
+            {
+                lines.Add(reader.Current);
+            }
+
+            _lines = [.. lines];
+        }
+
+        return _lines;
     }
 
     private int Lookup(string name)
     {
-        var index = _index ??= BuildIndex();
+        var lines = Lines();
+        var index = _index ??= BuildIndex(lines);
         int most = Encoding.UTF8.GetMaxByteCount(name.Length);
         Span<byte> buffer = most <= StackNameBytes ? stackalloc byte[StackNameBytes] : new byte[most];
         var key = buffer[..Encoding.UTF8.GetBytes(name, buffer)];
@@ -134,7 +143,7 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
         for (int slot = (int)hash & mask; index[slot] != 0; slot = (slot + 1) & mask)
         {
             int i = index[slot] - 1;
-            if (_lines[i].Hash == hash && _lines[i].Name(text).SequenceEqual(key))
+            if (lines[i].Hash == hash && lines[i].Name(text).SequenceEqual(key))
             {
                 return i;
             }
@@ -144,14 +153,14 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
     }
 
     /// <summary>Open addressing over every line; a name's slot holds its preferred line.</summary>
-    private int[] BuildIndex()
+    private int[] BuildIndex(Line[] lines)
     {
-        var index = new int[BitOperations.RoundUpToPowerOf2((uint)Math.Max(Count, 1) * 2)];
+        var index = new int[BitOperations.RoundUpToPowerOf2((uint)Math.Max(lines.Length, 1) * 2)];
         int mask = index.Length - 1;
         var text = _text.Span;
-        for (int i = 0; i < Count; i++)
+        for (int i = 0; i < lines.Length; i++)
         {
-            ref readonly var line = ref _lines[i];
+            ref readonly var line = ref lines[i];
             for (int slot = (int)line.Hash & mask; ; slot = (slot + 1) & mask)
             {
                 int other = index[slot] - 1;
@@ -161,9 +170,9 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
                     break;
                 }
 
-                if (_lines[other].Hash == line.Hash && _lines[other].Name(text).SequenceEqual(line.Name(text)))
+                if (lines[other].Hash == line.Hash && lines[other].Name(text).SequenceEqual(line.Name(text)))
                 {
-                    if (Prefers(line.Type, _lines[other].Type))
+                    if (Prefers(line.Type, lines[other].Type))
                     {
                         index[slot] = i + 1;
                     }
@@ -176,57 +185,13 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
         return index;
     }
 
-    /// <summary>Checks <c>ADDRESS TYPE NAME[ OWNER]</c> in one forward scan.</summary>
-    private Line Check(ReadOnlySpan<byte> line, int start, int lineNumber)
+    private KernelSymbol Materialize(in Line line)
     {
-        int i = 0;
-        while (i < line.Length && IsHexDigit(line[i]))
-        {
-            i++;
-        }
-
-        if (i == 0 || i > 16 || i == line.Length || !IsBlank(line[i]))
-        {
-            throw Bad(line, lineNumber, "expected 'ADDRESS TYPE NAME' (nm format)");
-        }
-
-        while (IsBlank(line[i]))
-        {
-            i++;
-        }
-
-        if (i + 2 >= line.Length || !IsBlank(line[i + 1]))
-        {
-            throw Bad(line, lineNumber, "expected a one-letter symbol type after the address");
-        }
-
-        byte type = line[i];
-        i += 2;
-        while (IsBlank(line[i]))
-        {
-            i++;
-        }
-
-        int nameStart = i;
-        while (i < line.Length && !IsBlank(line[i]))
-        {
-            i++;
-        }
-
-        return new Line(start, nameStart, i - nameStart, Hash(line[nameStart..i]), type);
-    }
-
-    private LinkException Bad(ReadOnlySpan<byte> line, int lineNumber, string expected) =>
-        new($"{Description}:{lineNumber}: {expected}, got '{Encoding.UTF8.GetString(line)}'");
-
-    private KernelSymbol Materialize(int index)
-    {
-        var line = _lines[index];
         var text = _text.Span[line.Start..];
         int end = text.IndexOf((byte)'\n');
         text = (end < 0 ? text : text[..end]).TrimEnd(" \t\r"u8);
         ulong address = 0;
-        for (int i = 0; IsHexDigit(text[i]); i++)
+        for (int i = 0; HexDigits.Contains(text[i]); i++)
         {
             address = (address << 4) | (uint)HexValue(text[i]);
         }
@@ -239,10 +204,6 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
     private static bool Prefers(byte candidate, byte earlier) => IsGlobal(candidate) && !IsGlobal(earlier);
 
     private static bool IsGlobal(byte type) => type is >= (byte)'A' and <= (byte)'Z';
-
-    private static bool IsBlank(byte c) => c is (byte)' ' or (byte)'\t';
-
-    private static bool IsHexDigit(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
 
     private static int HexValue(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
@@ -267,10 +228,114 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
         return (uint)(h ^ (h >> 32));
     }
 
-    /// <summary>Where one symbol line and its name lie in the text.</summary>
+    /// <summary>Where one symbol line and its name lie in the text (a default value is no line).</summary>
     private readonly record struct Line(int Start, int NameOffset, int NameLength, uint Hash, byte Type)
     {
+        public bool IsEmpty => NameLength == 0;
+
         public ReadOnlySpan<byte> Name(ReadOnlySpan<byte> text) => text.Slice(Start + NameOffset, NameLength);
+    }
+
+    /// <summary>Walks the non-empty lines, checking each is <c>ADDRESS TYPE NAME[ OWNER]</c>.</summary>
+    private ref struct LineReader(ReadOnlySpan<byte> text, string description)
+    {
+        private readonly ReadOnlySpan<byte> _text = text;
+        private int _position;
+        private int _lineNumber;
+
+        public Line Current;
+
+        public bool MoveNext()
+        {
+            while (_position < _text.Length)
+            {
+                int start = _position;
+                var rest = _text[start..];
+                int newline = rest.IndexOf((byte)'\n');
+                var line = newline < 0 ? rest : rest[..newline];
+                _position = start + line.Length + 1;
+                _lineNumber++;
+                int length = line.Length;
+                while (length > 0 && line[length - 1] is (byte)' ' or (byte)'\t' or (byte)'\r')
+                {
+                    length--;
+                }
+
+                if (length > 0)
+                {
+                    Current = Check(line[..length], start);
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private readonly Line Check(ReadOnlySpan<byte> line, int start)
+        {
+            // The usual shape, "ADDRESS T NAME" with single spaces, without the general path's searches.
+            int space = line.IndexOf((byte)' ');
+            if (space is > 0 and <= 16 && space + 3 < line.Length && line[space + 2] == ' ' && line[space + 1] != ' '
+                && line[space + 3] is not ((byte)' ' or (byte)'\t') && IsHex(line[..space]))
+            {
+                var name = line[(space + 3)..];
+                int end = name.IndexOfAny((byte)' ', (byte)'\t');
+                name = end < 0 ? name : name[..end];
+                return new Line(start, space + 3, name.Length, Hash(name), line[space + 1]);
+            }
+
+            return CheckGeneral(line, start);
+        }
+
+        // Branch-free: address digits mix 0-9 and a-f unpredictably.
+        private static bool IsHex(ReadOnlySpan<byte> digits)
+        {
+            bool all = true;
+            foreach (byte c in digits)
+            {
+                all &= ((uint)(c - '0') <= 9) | ((uint)((c | 0x20) - 'a') <= 5);
+            }
+
+            return all;
+        }
+
+        private readonly Line CheckGeneral(ReadOnlySpan<byte> line, int start)
+        {
+            int digits = line.IndexOfAny(Blanks);
+            if (digits <= 0 || digits > 16 || line[..digits].ContainsAnyExcept(HexDigits))
+            {
+                throw Bad(line, "expected 'ADDRESS TYPE NAME' (nm format)");
+            }
+
+            int i = digits + 1;
+            while (Blanks.Contains(line[i]))
+            {
+                i++;
+            }
+
+            if (i + 2 >= line.Length || !Blanks.Contains(line[i + 1]))
+            {
+                throw Bad(line, "expected a one-letter symbol type after the address");
+            }
+
+            byte type = line[i];
+            i += 2;
+            while (Blanks.Contains(line[i]))
+            {
+                i++;
+            }
+
+            int nameLength = line[i..].IndexOfAny(Blanks);
+            if (nameLength < 0)
+            {
+                nameLength = line.Length - i;
+            }
+
+            return new Line(start, i, nameLength, Hash(line.Slice(i, nameLength)), type);
+        }
+
+        private readonly LinkException Bad(ReadOnlySpan<byte> line, string expected) =>
+            new($"{description}:{_lineNumber}: {expected}, got '{Encoding.UTF8.GetString(line)}'");
     }
 
     /// <summary>A small open-addressing set of UTF-8 names, numbered in the order added.</summary>
