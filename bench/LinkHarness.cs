@@ -9,7 +9,7 @@ using LkmKit.Linker.Symbols;
 namespace LkmKit.Bench;
 
 /// <summary>What the <c>link</c> command was asked to do.</summary>
-internal sealed record LinkBenchOptions(string Directory, IReadOnlyList<string> SymbolFiles, int Iterations, int Warmup, int ShowFailures);
+internal sealed record LinkBenchOptions(string Directory, IReadOnlyList<string> SymbolFiles, int Iterations, int Warmup, int ShowFailures, string? KallsymsPath);
 
 /// <summary>What one pass over the tree measured.</summary>
 internal sealed record LinkPass(int Modules, int Linked, long Relocations, double SymbolSeconds, double ReadSeconds, double LinkSeconds, long AllocatedBytes,
@@ -53,6 +53,13 @@ internal static class LinkHarness
                 $"{i + 1,4}  {p.Modules,8}  {p.Linked,6}  {p.Relocations,11}  {p.SymbolSeconds,10:F3}  {p.ReadSeconds,6:F3}  {p.LinkSeconds,6:F3}  {p.TotalSeconds,7:F3}  {p.Relocations / p.LinkSeconds / 1e6,19:F2}  {p.Relocations / p.TotalSeconds / 1e6,18:F2}  {p.AllocatedBytes / 1e6,8:F0}  {p.CpuSeconds,5:F2}"));
         }
 
+        if (options.KallsymsPath is { } kallsymsPath)
+        {
+            using var writer = new StreamWriter(kallsymsPath);
+            Pass(files, options, writer);
+            Console.WriteLine($"wrote the linked modules' exports to {kallsymsPath} (kallsyms format)");
+        }
+
         var median = passes.OrderBy(p => p.TotalSeconds).ElementAt(passes.Count / 2);
         var best = passes.MinBy(p => p.TotalSeconds)!;
         Console.WriteLine();
@@ -60,6 +67,7 @@ internal static class LinkHarness
             $"median: {median.Relocations / median.TotalSeconds / 1e6:F2} M relocations/s end to end ({median.Relocations / median.LinkSeconds / 1e6:F2} M/s in the link phase), {median.Linked / median.TotalSeconds:F0} modules/s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"best:   {best.Relocations / best.TotalSeconds / 1e6:F2} M relocations/s end to end ({best.Relocations / best.LinkSeconds / 1e6:F2} M/s in the link phase), {best.Linked / best.TotalSeconds:F0} modules/s"));
+        Console.WriteLine("(read-s: open every file on all cores; link-s: build each module's tables on one core while the other links)");
         Console.WriteLine($"failures: {median.Failures.Count}");
         foreach (var (path, message) in median.Failures.Take(options.ShowFailures))
         {
@@ -69,7 +77,20 @@ internal static class LinkHarness
         return 0;
     }
 
-    private static LinkPass Pass(string[] files, LinkBenchOptions options)
+    /// <summary>A module's exported symbols at their linked addresses, as <c>/proc/kallsyms</c> lists a loaded module's.</summary>
+    private static void WriteExports(TextWriter writer, LkmKit.Linker.Output.LinkedModule linked)
+    {
+        var exported = new HashSet<string>(linked.Module.Exports.Select(e => e.Name), StringComparer.Ordinal);
+        foreach (var symbol in linked.Symbols)
+        {
+            if (symbol.SectionIndex >= 0 && exported.Remove(symbol.Name))
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{symbol.Address:x16} T {symbol.Name}\t[{linked.Name}]"));
+            }
+        }
+    }
+
+    private static LinkPass Pass(string[] files, LinkBenchOptions options, TextWriter? kallsyms = null)
     {
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -82,49 +103,119 @@ internal static class LinkHarness
 
         double symbolSeconds = clock.Elapsed.TotalSeconds;
         var failures = new List<(string, string)>();
-        var opened = new List<ModuleFile>();
-        var modules = new List<KernelModule>();
-        foreach (string path in files)
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        var opened = new ModuleFile?[files.Length];
+        var openErrors = new string?[files.Length];
+        Parallel.For(0, files.Length, parallel, i =>
         {
             try
             {
-                var file = ModuleReader.Open(path);
-                opened.Add(file);
-                modules.AddRange(file.Modules);
+                opened[i] = ModuleReader.Open(files[i]);
             }
             catch (Exception e) when (e is LkmKit.Formats.IO.ModuleFormatException or IOException)
             {
-                failures.Add((path, e.Message));
+                openErrors[i] = e.Message;
+            }
+        });
+        var modules = new List<KernelModule>();
+        for (int i = 0; i < files.Length; i++)
+        {
+            if (opened[i] is { } file)
+            {
+                modules.AddRange(file.Modules);
+            }
+            else
+            {
+                failures.Add((files[i], openErrors[i]!));
             }
         }
 
         double readSeconds = clock.Elapsed.TotalSeconds - symbolSeconds;
+        int moduleCount = modules.Count;
+
+        // Two stages on two cores: a worker builds each module's sections, symbols and relocations in load order
+        // while this thread links, one after another, the modules it has finished (a module's lazy tables share its
+        // file's caches, so the linker never touches one the worker is still building). Each module is linked at the
+        // next free address, against the kernel and the modules linked before it, and let go once linked.
+        var order = LoadOrder.Of(modules);
+        modules.Clear();
+        var fileOf = new Dictionary<KernelModule, int>(ReferenceEqualityComparer.Instance);
+        var remaining = new int[opened.Length];
+        for (int f = 0; f < opened.Length; f++)
+        {
+            foreach (var m in opened[f]?.Modules ?? [])
+            {
+                fileOf[m] = f;
+                remaining[f]++;
+            }
+        }
+
+        using var built = new SemaphoreSlim(0);
+        var worker = Task.Run(() =>
+        {
+            for (int i = 0; i < order.Count; i++)
+            {
+                var module = order[i];
+                try
+                {
+                    _ = module.Sections.Count;
+                    _ = module.Symbols.Count;
+                    foreach (var table in module.RelocationSections)
+                    {
+                        _ = table.Relocations.Count;
+                    }
+                }
+                catch (LkmKit.Formats.IO.ModuleFormatException)
+                {
+                    // The linker meets the same error again and reports it.
+                }
+
+                built.Release();
+            }
+        });
+        var linker = new ModuleLinker(kernel, new LinkOptions());
         int linked = 0;
         long relocations = 0;
         ulong cursor = 0xffffffffc0000000UL;
-        foreach (var module in LoadOrder.Of(modules))
+        for (int i = 0; i < order.Count; i++)
         {
+            built.Wait();
+            var module = order[i];
             try
             {
-                var image = new ModuleLinker(kernel, new LinkOptions { Base = cursor }).Link([module]);
-                var result = image.Modules[0];
+                var result = linker.LinkModule(module, cursor);
+                kernel.Add(ModuleLinker.ExportsOf(result));
                 relocations += result.RelocationCount;
                 cursor = Align.Up(result.Sections.Count == 0 ? cursor : result.Sections.Max(s => s.Address + s.Size), LinuxLayout.PageSize);
                 linked++;
+                if (kallsyms is not null)
+                {
+                    WriteExports(kallsyms, result);
+                }
             }
-            catch (LinkException e)
+            catch (Exception e) when (e is LinkException or LkmKit.Formats.IO.ModuleFormatException)
             {
                 failures.Add((module.Path, e.Message.Split('\n')[0]));
             }
+
+            order[i] = null!;
+            int fileIndex = fileOf[module];
+            fileOf.Remove(module);
+            if (--remaining[fileIndex] == 0)
+            {
+                opened[fileIndex]!.Dispose();
+                opened[fileIndex] = null;
+            }
+        }
+
+        worker.Wait();
+        foreach (var file in opened)
+        {
+            file?.Dispose();
         }
 
         double linkSeconds = clock.Elapsed.TotalSeconds - symbolSeconds - readSeconds;
-        foreach (var file in opened)
-        {
-            file.Dispose();
-        }
-
-        return new LinkPass(modules.Count, linked, relocations, symbolSeconds, readSeconds, linkSeconds,
+        return new LinkPass(moduleCount, linked, relocations, symbolSeconds, readSeconds, linkSeconds,
             GC.GetTotalAllocatedBytes(precise: true) - allocated, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, failures);
     }
 }
@@ -170,7 +261,9 @@ internal static class LoadOrder
             if (next < dependencies.Count)
             {
                 stack.Push((module, next + 1));
-                if (byName.TryGetValue(dependencies[next].Name.Replace('-', '_'), out var dependency) && !state.ContainsKey(dependency))
+                // Only hard dependencies order loading: a softdep "post:" names a module loaded after this one.
+                if (dependencies[next].Kind == DependencyKind.Hard
+                    && byName.TryGetValue(dependencies[next].Name.Replace('-', '_'), out var dependency) && !state.ContainsKey(dependency))
                 {
                     state[dependency] = false;
                     stack.Push((dependency, 0));

@@ -7,7 +7,7 @@ internal static class LinkOptionsParser
 {
     public static LinkBenchOptions Parse(ReadOnlySpan<string> args)
     {
-        string? dir = null;
+        string? dir = null, kallsyms = null;
         var symbols = new List<string>();
         int iterations = 3, warmup = 1, show = 5;
         for (int i = 0; i < args.Length; i++)
@@ -17,6 +17,9 @@ internal static class LinkOptionsParser
             {
                 case "--symbols":
                     symbols.Add(BenchArgs.Value(args, ref i, a));
+                    break;
+                case "--kallsyms":
+                    kallsyms = BenchArgs.Value(args, ref i, a);
                     break;
                 case "--iterations" or "-n":
                     iterations = BenchArgs.Count(args, ref i, a, allowZero: false);
@@ -48,7 +51,7 @@ internal static class LinkOptionsParser
             throw new UsageException("link needs at least one --symbols FILE");
         }
 
-        return new LinkBenchOptions(dir, symbols, iterations, warmup, show);
+        return new LinkBenchOptions(dir, symbols, iterations, warmup, show, kallsyms);
     }
 
 }

@@ -16,7 +16,7 @@ namespace LkmKit.Bench
               LkmKit.Bench read DIR [--iterations N] [--warmup W] [--threads T] [--model MODEL] [--json] [--show-failures K]
               LkmKit.Bench phases DIR [--iterations N] [--warmup W]
               LkmKit.Bench micro FILE [--job dry|short|medium|long|default] [other BenchmarkDotNet arguments]
-              LkmKit.Bench link DIR --symbols FILE [--symbols FILE...] [--iterations N] [--warmup W] [--show-failures K]
+              LkmKit.Bench link DIR --symbols FILE [--symbols FILE...] [--iterations N] [--warmup W] [--show-failures K] [--kallsyms OUT]
 
             read     reads every module file under DIR (*.ko, *.ko.gz, *.ko.xz, *.ko.zst, *.kmod, *.sys) N times after
                      W warm-up passes (defaults 5 and 1) and reports modules/s and MB/s (1 MB = 1e6 bytes of
@@ -37,7 +37,9 @@ namespace LkmKit.Bench
             link     loads the --symbols files (System.map, kallsyms, Module.symvers, vmlinux), opens every module under
                      DIR and links each in dependency order (modinfo depends) against the kernel and the modules
                      linked before it, each at its own address; reports relocations/s end to end and in the link
-                     phase alone (defaults: 3 iterations after 1 warm-up).
+                     phase alone (defaults: 3 iterations after 1 warm-up). --kallsyms OUT then links once more and
+                     writes every linked module's exports at their addresses, as /proc/kallsyms lists them (a
+                     symbol file for linking single modules that need other modules, e.g. scripts/link-oracle.sh).
             micro    BenchmarkDotNet, in-process (default job: short), for one file: open only, ModuleReader.Open
                      with the info, metadata and full models, and parsing from memory. Artifacts go to
                      ./BenchmarkDotNet.Artifacts.

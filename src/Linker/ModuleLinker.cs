@@ -57,6 +57,19 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         };
     }
 
+    /// <summary>
+    /// Links one module at <paramref name="baseAddress"/> against the symbols known now, without offering its exports to
+    /// later links (add <see cref="ExportsOf"/> to the kernel symbols for that). Modules whose symbols do not depend on
+    /// each other may be linked this way concurrently, as long as nothing is added to the kernel symbols meanwhile.
+    /// </summary>
+    /// <exception cref="UnresolvedSymbolsException">The module imports names no source defines.</exception>
+    /// <exception cref="LinkException">The module cannot be laid out or relocated.</exception>
+    public LinkedModule LinkModule(KernelModule module, ulong baseAddress)
+    {
+        kernel.Prepare(ImportedNames([module]));
+        return LinkOne(module, baseAddress);
+    }
+
     private LinkedModule LinkOne(KernelModule module, ulong baseAddress)
     {
         string name = module.Name ?? Path.GetFileNameWithoutExtension(module.Path);
@@ -168,10 +181,17 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
                 throw new LinkException($"{name}: section {section.Name} ({size} bytes) is larger than a module may load");
             }
 
-            var bytes = new byte[size];
+            byte[] bytes;
             if (section.HasContents)
             {
+                // Only a grown tail (module PLTs) needs zeroing; the rest is overwritten by the copy.
+                bytes = GC.AllocateUninitializedArray<byte>((int)size);
                 section.Data.Span.CopyTo(bytes);
+                bytes.AsSpan(section.Data.Length).Clear();
+            }
+            else
+            {
+                bytes = new byte[size];
             }
 
             data[index] = bytes;
@@ -242,7 +262,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
     }
 
     /// <summary>What a linked module offers the modules after it: its exports (Linux), else its global definitions.</summary>
-    private static KernelSymbolList ExportsOf(LinkedModule linked)
+    public static KernelSymbolList ExportsOf(LinkedModule linked)
     {
         var byName = new Dictionary<string, LinkedSymbol>(StringComparer.Ordinal);
         foreach (var s in linked.Symbols)

@@ -12,6 +12,7 @@ namespace LkmKit.Linker.Symbols;
 /// link that says which names it needs (<see cref="Prepare"/>) is answered by one pass that checks each line and
 /// matches its name against a small table of those names; only a source asked many times (linking a whole tree)
 /// builds a hash index of every line. Lines are checked on first use, so a malformed line is reported then.
+/// Lookups may run on several threads at once.
 /// </summary>
 public sealed class SystemMapSymbols : IKernelSymbolSource
 {
@@ -20,6 +21,7 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
     private static readonly SearchValues<byte> Blanks = SearchValues.Create(" \t"u8);
     private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
     private readonly ReadOnlyMemory<byte> _text;
+    private readonly Lock _gate = new();
     private Line[]? _lines;
     private int[]? _index;
     private Dictionary<string, Line>? _prepared;
@@ -62,9 +64,9 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
             return;
         }
 
-        if (++_scans > ScansBeforeIndex)
+        if (Interlocked.Increment(ref _scans) > ScansBeforeIndex)
         {
-            _index = BuildIndex(Lines());
+            Index();
             _prepared = null;
             return;
         }
@@ -115,25 +117,37 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
 
     private Line[] Lines()
     {
-        if (_lines is null)
+        lock (_gate)
         {
-            var lines = new List<Line>(_text.Length / 40);
-            var reader = new LineReader(_text.Span, Description);
-            while (reader.MoveNext())
+            if (_lines is null)
             {
-                lines.Add(reader.Current);
+                var lines = new List<Line>(_text.Length / 40);
+                var reader = new LineReader(_text.Span, Description);
+                while (reader.MoveNext())
+                {
+                    lines.Add(reader.Current);
+                }
+
+                _lines = [.. lines];
             }
 
-            _lines = [.. lines];
+            return _lines;
         }
+    }
 
-        return _lines;
+    private int[] Index()
+    {
+        var lines = Lines();
+        lock (_gate)
+        {
+            return _index ??= BuildIndex(lines);
+        }
     }
 
     private int Lookup(string name)
     {
         var lines = Lines();
-        var index = _index ??= BuildIndex(lines);
+        var index = Index();
         int most = Encoding.UTF8.GetMaxByteCount(name.Length);
         Span<byte> buffer = most <= StackNameBytes ? stackalloc byte[StackNameBytes] : new byte[most];
         var key = buffer[..Encoding.UTF8.GetBytes(name, buffer)];
