@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using LkmKit.Formats;
@@ -67,7 +68,7 @@ internal static class LinkHarness
             $"median: {median.Relocations / median.TotalSeconds / 1e6:F2} M relocations/s end to end ({median.Relocations / median.LinkSeconds / 1e6:F2} M/s in the link phase), {median.Linked / median.TotalSeconds:F0} modules/s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"best:   {best.Relocations / best.TotalSeconds / 1e6:F2} M relocations/s end to end ({best.Relocations / best.LinkSeconds / 1e6:F2} M/s in the link phase), {best.Linked / best.TotalSeconds:F0} modules/s"));
-        Console.WriteLine("(read-s: open every file on all cores; link-s: build each module's tables on one core while the other links)");
+        Console.WriteLine("(read-s: every module's name and dependencies, on all cores; link-s: one core opens each module and builds its tables while the other links)");
         Console.WriteLine($"failures: {median.Failures.Count}");
         foreach (var (path, message) in median.Failures.Take(options.ShowFailures))
         {
@@ -104,13 +105,15 @@ internal static class LinkHarness
         double symbolSeconds = clock.Elapsed.TotalSeconds;
         var failures = new List<(string, string)>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        var opened = new ModuleFile?[files.Length];
+        // Names and dependencies of every module, on all cores; each file is closed at once (its buffer is reused).
+        var found = new KernelModule[]?[files.Length];
         var openErrors = new string?[files.Length];
         Parallel.For(0, files.Length, parallel, i =>
         {
             try
             {
-                opened[i] = ModuleReader.Open(files[i]);
+                using var file = ModuleReader.Open(files[i]);
+                found[i] = [.. file.Modules];
             }
             catch (Exception e) when (e is LkmKit.Formats.IO.ModuleFormatException or IOException)
             {
@@ -120,9 +123,9 @@ internal static class LinkHarness
         var modules = new List<KernelModule>();
         for (int i = 0; i < files.Length; i++)
         {
-            if (opened[i] is { } file)
+            if (found[i] is { } inFile)
             {
-                modules.AddRange(file.Modules);
+                modules.AddRange(inFile);
             }
             else
             {
@@ -133,56 +136,53 @@ internal static class LinkHarness
         double readSeconds = clock.Elapsed.TotalSeconds - symbolSeconds;
         int moduleCount = modules.Count;
 
-        // Two stages on two cores: a worker builds each module's sections, symbols and relocations in load order
-        // while this thread links, one after another, the modules it has finished (a module's lazy tables share its
-        // file's caches, so the linker never touches one the worker is still building). Each module is linked at the
-        // next free address, against the kernel and the modules linked before it, and let go once linked.
+        // Two stages on two cores: a worker opens each module in load order and builds its sections, symbols and
+        // relocations (a few modules ahead at most) while this thread links the ones it has finished, each at the next
+        // free address against the kernel and the modules linked before it, and closes them.
         var order = LoadOrder.Of(modules);
         modules.Clear();
-        var fileOf = new Dictionary<KernelModule, int>(ReferenceEqualityComparer.Instance);
-        var remaining = new int[opened.Length];
-        for (int f = 0; f < opened.Length; f++)
-        {
-            foreach (var m in opened[f]?.Modules ?? [])
-            {
-                fileOf[m] = f;
-                remaining[f]++;
-            }
-        }
-
-        using var built = new SemaphoreSlim(0);
+        using var ready = new BlockingCollection<(ModuleFile? File, KernelModule Module, string? Error)>(boundedCapacity: 8);
         var worker = Task.Run(() =>
         {
-            for (int i = 0; i < order.Count; i++)
+            foreach (var listed in order)
             {
-                var module = order[i];
+                ModuleFile? file = null;
                 try
                 {
+                    file = ModuleReader.Open(listed.Path);
+                    var module = file.Modules.FirstOrDefault(m => m.Name == listed.Name) ?? file.Modules[0];
                     _ = module.Sections.Count;
                     _ = module.Symbols.Count;
                     foreach (var table in module.RelocationSections)
                     {
                         _ = table.Relocations.Count;
                     }
-                }
-                catch (LkmKit.Formats.IO.ModuleFormatException)
-                {
-                    // The linker meets the same error again and reports it.
-                }
 
-                built.Release();
+                    ready.Add((file, module, null));
+                }
+                catch (Exception e) when (e is LkmKit.Formats.IO.ModuleFormatException or IOException)
+                {
+                    file?.Dispose();
+                    ready.Add((null, listed, e.Message));
+                }
             }
+
+            ready.CompleteAdding();
         });
         var linker = new ModuleLinker(kernel, new LinkOptions());
         int linked = 0;
         long relocations = 0;
         ulong cursor = 0xffffffffc0000000UL;
-        for (int i = 0; i < order.Count; i++)
+        foreach (var (file, module, error) in ready.GetConsumingEnumerable())
         {
-            built.Wait();
-            var module = order[i];
             try
             {
+                if (error is not null)
+                {
+                    failures.Add((module.Path, error));
+                    continue;
+                }
+
                 var result = linker.LinkModule(module, cursor);
                 kernel.Add(ModuleLinker.ExportsOf(result));
                 relocations += result.RelocationCount;
@@ -197,23 +197,13 @@ internal static class LinkHarness
             {
                 failures.Add((module.Path, e.Message.Split('\n')[0]));
             }
-
-            order[i] = null!;
-            int fileIndex = fileOf[module];
-            fileOf.Remove(module);
-            if (--remaining[fileIndex] == 0)
+            finally
             {
-                opened[fileIndex]!.Dispose();
-                opened[fileIndex] = null;
+                file?.Dispose();
             }
         }
 
         worker.Wait();
-        foreach (var file in opened)
-        {
-            file?.Dispose();
-        }
-
         double linkSeconds = clock.Elapsed.TotalSeconds - symbolSeconds - readSeconds;
         return new LinkPass(moduleCount, linked, relocations, symbolSeconds, readSeconds, linkSeconds,
             GC.GetTotalAllocatedBytes(precise: true) - allocated, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, failures);
