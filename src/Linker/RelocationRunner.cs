@@ -36,7 +36,7 @@ internal sealed class RelocationRunner(
                 continue;
             }
 
-            var relocations = table.Relocations as ModuleRelocation[] ?? [.. table.Relocations];
+            var relocations = table.Relocations;
             if (plt is not null && module.Sections[target].IsExecutable)
             {
                 // The arm64 loader sorts these by (type, symbol, addend) before counting and applying them.
@@ -73,13 +73,14 @@ internal sealed class RelocationRunner(
         Count += relocations.Length;
     }
 
-    private void Apply(ModuleRelocationSection table, int target, ModuleRelocation[] relocations)
+    private void Apply(ModuleRelocationSection table, int target, IReadOnlyList<ModuleRelocation> relocations)
     {
         byte[] bytes = data[target]!;
         ulong sectionAddress = layout.AddressOf(target);
-        for (int i = 0; i < relocations.Length; i++)
+        int count = relocations.Count;
+        for (int i = 0; i < count; i++)
         {
-            ref readonly var r = ref relocations[i];
+            var r = relocations[i];
             if (r.SymbolIndex >= (uint)symbolAddresses.Length)
             {
                 throw Fail(table, target, r, "the symbol index is out of range");
@@ -88,7 +89,7 @@ internal sealed class RelocationRunner(
             ApplyAt(table, target, bytes, sectionAddress, r.Offset, r, symbolAddresses[r.SymbolIndex]);
         }
 
-        Count += relocations.Length;
+        Count += count;
     }
 
     /// <summary>

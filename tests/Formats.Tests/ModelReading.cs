@@ -27,7 +27,10 @@ internal static class ModelReading
             _ = module.Symbols.Count;
             foreach (var table in module.RelocationSections)
             {
-                _ = table.Relocations.Count;
+                foreach (var relocation in table.Relocations)
+                {
+                    _ = relocation.Addend;
+                }
             }
         }
 

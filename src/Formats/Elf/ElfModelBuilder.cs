@@ -147,7 +147,7 @@ public static class ElfModelBuilder
         return [.. result];
     }
 
-    /// <summary>Decodes one REL/RELA section into model relocations, reading implicit addends from the places.</summary>
+    /// <summary>One REL/RELA section as model relocations (decoded on access; implicit addends read from the places).</summary>
     public static ModuleRelocationSection ReadRelocationSection(ElfFile elf, MachineArchitecture machine, int sectionIndex)
     {
         var header = elf.Sections[sectionIndex];
@@ -164,27 +164,7 @@ public static class ElfModelBuilder
         }
 
         int symbolCount = SymbolCount(elf, header.Link);
-        var relocations = new ModuleRelocation[table.Count];
-        for (int r = 0; r < relocations.Length; r++)
-        {
-            var entry = table[r];
-            long entryOffset = table.FileOffset + (long)r * table.EntrySize;
-            if (entry.SymbolIndex >= symbolCount && entry.SymbolIndex != 0)
-            {
-                throw new ModuleFormatException(elf.Path, entryOffset, $"relocation {r} of {name}",
-                    $"symbol index {entry.SymbolIndex} is out of range (the symbol table has {symbolCount} entries)");
-            }
-
-            var info = ElfRelocationTypes.Describe(machine, entry.Type);
-            long addend = entry.Addend;
-            if (!table.IsRela)
-            {
-                addend = ReadImplicitAddend(elf, target, entry, info, entryOffset, name, r);
-            }
-
-            relocations[r] = new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, !table.IsRela, machine, entry.Type);
-        }
-
+        var relocations = new ElfRelocationList(elf, table, machine, target, symbolCount, name);
         return new ModuleRelocationSection
         {
             Name = name,
@@ -210,7 +190,7 @@ public static class ElfModelBuilder
         return s.Type is ElfConstants.ShtSymTab or ElfConstants.ShtDynSym ? elf.GetSymbolTable((int)link).Count : 0;
     }
 
-    private static long ReadImplicitAddend(ElfFile elf, int target, in ElfRelocation entry, RelocationTypeInfo info, long entryOffset, string name, int index)
+    internal static long ReadImplicitAddend(ElfFile elf, int target, in ElfRelocation entry, RelocationTypeInfo info, long entryOffset, string name, int index)
     {
         int width = info.Kind is RelocationKind.None or RelocationKind.Copy ? 0 : info.Width;
         if (width is not (8 or 16 or 32 or 64))
