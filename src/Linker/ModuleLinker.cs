@@ -30,7 +30,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
         }
 
         var first = modules[0];
-        kernel.Prepare(ImportedNames(modules));
+        PrepareFor(modules);
         ulong cursor = options.Base ?? (MachOLinking.IsMachO(first) ? KextLayout.DefaultBase(first.Machine) : LinkOptions.DefaultBase(first.Machine));
         var linked = new List<LinkedModule>();
         foreach (var module in modules)
@@ -66,8 +66,16 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
     /// <exception cref="LinkException">The module cannot be laid out or relocated.</exception>
     public LinkedModule LinkModule(KernelModule module, ulong baseAddress)
     {
-        kernel.Prepare(ImportedNames([module]));
+        PrepareFor([module]);
         return LinkOne(module, baseAddress);
+    }
+
+    private void PrepareFor(IReadOnlyList<KernelModule> modules)
+    {
+        if (kernel.WantsNames)
+        {
+            kernel.Prepare(ImportedNames(modules));
+        }
     }
 
     private LinkedModule LinkOne(KernelModule module, ulong baseAddress)

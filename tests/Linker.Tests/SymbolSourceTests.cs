@@ -51,6 +51,21 @@ public class SymbolSourceTests
     }
 
     [Fact]
+    public void ListedSourcesMergeByTheSameRulesAsSeparateOnes()
+    {
+        // Module.symvers-like (CRC, no address), then a list with a local and a global entry of the same name, then a
+        // later list that must not override the address.
+        var kernel = new KernelSymbols();
+        kernel.Add(new KernelSymbolList("symvers", [new KernelSymbol("f", null, 'T', Crc: 7)]));
+        kernel.Add(new KernelSymbolList("a", [new KernelSymbol("f", 0x10, 't'), new KernelSymbol("f", 0x20, 'T'), new KernelSymbol("f", 0x30, 'T')]));
+        kernel.Add(new KernelSymbolList("b", [new KernelSymbol("f", 0x40, 'T', Namespace: "NS")]));
+        Assert.True(kernel.TryGet("f", out var f));
+        Assert.Equal(0x20UL, f.Address);
+        Assert.Equal(7u, f.Crc);
+        Assert.Equal("NS", f.Namespace);
+    }
+
+    [Fact]
     public void LoaderRecognisesEachKind()
     {
         Assert.Contains(SymbolFileLoader.Load(RepoPaths.Linux("x86_64", "Module.symvers")).Symbols, s => s.Crc is not null);

@@ -24,6 +24,9 @@ public interface IKernelSymbolSource
     void Prepare(IReadOnlyCollection<string> names)
     {
     }
+
+    /// <summary>True when <see cref="Prepare"/> would use the names (so callers can skip collecting them).</summary>
+    bool WantsNames => false;
 }
 
 /// <summary>A source backed by a list built once.</summary>

@@ -48,6 +48,9 @@ public sealed class KernelSymbols
         }
     }
 
+    /// <summary>True when some source would use <see cref="Prepare"/>'s names.</summary>
+    public bool WantsNames => _layers.Exists(s => s.WantsNames);
+
     /// <summary>Finds <paramref name="name"/>; the result may lack an address (known only from Module.symvers).</summary>
     public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol)
     {

@@ -9,7 +9,8 @@ namespace LkmKit.Linker.Symbols;
 /// </summary>
 internal sealed class MergedSymbolTable : IKernelSymbolSource
 {
-    private readonly Dictionary<string, KernelSymbol> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _byName = new(StringComparer.Ordinal);
+    private int _sources;
 
     /// <summary>A table holding only <paramref name="source"/>.</summary>
     public static MergedSymbolTable Of(KernelSymbolList source)
@@ -22,27 +23,40 @@ internal sealed class MergedSymbolTable : IKernelSymbolSource
     /// <summary>Adds a later source.</summary>
     public void Merge(IReadOnlyList<KernelSymbol> symbols)
     {
-        var seenHere = new Dictionary<string, KernelSymbol>(symbols.Count, StringComparer.Ordinal);
+        int source = ++_sources;
         foreach (var symbol in symbols)
         {
-            if (!seenHere.TryGetValue(symbol.Name, out var previous) || KernelSymbol.Prefers(symbol, previous))
+            ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byName, symbol.Name, out bool exists);
+            if (!exists)
             {
-                seenHere[symbol.Name] = symbol;
+                entry = new Entry(symbol, source, null, symbol);
             }
-        }
-
-        foreach (var (name, symbol) in seenHere)
-        {
-            _byName[name] = _byName.TryGetValue(name, out var existing) ? KernelSymbol.Merge(existing, symbol) : symbol;
+            else if (entry.Source != source)
+            {
+                entry = new Entry(KernelSymbol.Merge(entry.Symbol, symbol), source, entry.Symbol, symbol);
+            }
+            else if (KernelSymbol.Prefers(symbol, entry.Own))
+            {
+                // Of two entries in one source the global one wins: merge it, not the first, over the earlier sources.
+                entry = new Entry(entry.Earlier is { } earlier ? KernelSymbol.Merge(earlier, symbol) : symbol, source, entry.Earlier, symbol);
+            }
         }
     }
 
     /// <inheritdoc />
     public string Description => "merged symbol lists";
 
-    /// <inheritdoc />
-    public IEnumerable<KernelSymbol> Symbols => _byName.Values;
+    /// <summary>A name's merged symbol, the source that last gave it, the merge before that source, and that source's own entry.</summary>
+    private readonly record struct Entry(KernelSymbol Symbol, int Source, KernelSymbol? Earlier, KernelSymbol Own);
 
     /// <inheritdoc />
-    public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol) => _byName.TryGetValue(name, out symbol);
+    public IEnumerable<KernelSymbol> Symbols => _byName.Values.Select(v => v.Symbol);
+
+    /// <inheritdoc />
+    public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol)
+    {
+        bool found = _byName.TryGetValue(name, out var entry);
+        symbol = entry.Symbol;
+        return found;
+    }
 }

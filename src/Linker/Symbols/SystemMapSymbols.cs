@@ -56,6 +56,9 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
     }
 
     /// <inheritdoc />
+    public bool WantsNames => _index is null;
+
+    /// <inheritdoc />
     /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
     public void Prepare(IReadOnlyCollection<string> names)
     {
