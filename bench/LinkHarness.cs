@@ -173,10 +173,8 @@ internal static class LinkHarness
         int linked = 0;
         long relocations = 0;
         ulong cursor = 0xffffffffc0000000UL;
-        long waited = 0, mark = Stopwatch.GetTimestamp();
         foreach (var (file, module, error) in ready.GetConsumingEnumerable())
         {
-            waited += Stopwatch.GetTimestamp() - mark;
             try
             {
                 if (error is not null)
@@ -202,11 +200,8 @@ internal static class LinkHarness
             finally
             {
                 file?.Dispose();
-                mark = Stopwatch.GetTimestamp();
             }
         }
-
-        Console.Error.WriteLine($"[linker waited {(double)waited / Stopwatch.Frequency:F2} s for the builder]");
 
         worker.Wait();
         double linkSeconds = clock.Elapsed.TotalSeconds - symbolSeconds - readSeconds;
