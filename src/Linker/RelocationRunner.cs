@@ -53,10 +53,11 @@ internal sealed class RelocationRunner(
     /// </summary>
     public void RunImageWide(ModuleRelocationSection table, ulong[] tableSymbols, ImageSectionMap map)
     {
-        var relocations = table.Relocations as ModuleRelocation[] ?? [.. table.Relocations];
-        for (int i = 0; i < relocations.Length; i++)
+        var relocations = table.Relocations;
+        int count = relocations.Count;
+        for (int i = 0; i < count; i++)
         {
-            ref readonly var r = ref relocations[i];
+            var r = relocations[i];
             if (!map.TryFind(r.Offset, out int section, out ulong offset))
             {
                 throw Fail(table, $"image address 0x{r.Offset:x}", r, "the place is outside every loaded section");
@@ -70,7 +71,7 @@ internal sealed class RelocationRunner(
             ApplyAt(table, section, data[section]!, layout.AddressOf(section), offset, r, tableSymbols[r.SymbolIndex]);
         }
 
-        Count += relocations.Length;
+        Count += count;
     }
 
     private void Apply(ModuleRelocationSection table, int target, IReadOnlyList<ModuleRelocation> relocations)

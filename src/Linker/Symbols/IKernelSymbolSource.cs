@@ -29,12 +29,21 @@ public interface IKernelSymbolSource
     bool WantsNames => false;
 }
 
-/// <summary>A source backed by a list built once.</summary>
-/// <param name="Description">What the symbols came from.</param>
-/// <param name="Symbols">The symbols in source order.</param>
-public sealed record KernelSymbolList(string Description, IReadOnlyList<KernelSymbol> Symbols) : IKernelSymbolSource
+/// <summary>
+/// A source backed by a list built once. (A class, not a record: its lookup table is built on first use, and a
+/// cache must not take part in equality.)
+/// </summary>
+/// <param name="description">What the symbols came from.</param>
+/// <param name="symbols">The symbols in source order.</param>
+public sealed class KernelSymbolList(string description, IReadOnlyList<KernelSymbol> symbols) : IKernelSymbolSource
 {
     private MergedSymbolTable? _table;
+
+    /// <inheritdoc />
+    public string Description { get; } = description;
+
+    /// <summary>The symbols in source order; a name may appear more than once.</summary>
+    public IReadOnlyList<KernelSymbol> Symbols { get; } = symbols;
 
     IEnumerable<KernelSymbol> IKernelSymbolSource.Symbols => Symbols;
 

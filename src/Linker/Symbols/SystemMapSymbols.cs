@@ -78,7 +78,7 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
         var keys = new List<string>(names.Count);
         foreach (string name in names)
         {
-            if (wanted.Add(Encoding.UTF8.GetBytes(name), Hash))
+            if (wanted.Add(Encoding.UTF8.GetBytes(name)))
             {
                 keys.Add(name);
             }
@@ -361,9 +361,9 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
         private readonly int[] _slots = new int[BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 1) * 2)];
         private readonly List<(byte[] Name, uint Hash)> _names = new(capacity);
 
-        public bool Add(byte[] name, Func<ReadOnlySpan<byte>, uint> hash)
+        public bool Add(byte[] name)
         {
-            uint h = hash(name);
+            uint h = Hash(name);
             if (Find(h, name) >= 0)
             {
                 return false;
