@@ -37,6 +37,55 @@ public class ModuleSourceTests
     }
 
     [Fact]
+    public void BuffersFreedOnAnotherThreadAreReusedWithTheRightBytes()
+    {
+        // One thread reads, another frees (the read buffers go to the shared pool), a third reads files both smaller
+        // and larger than the pooled blocks: every read must give exactly the file's bytes.
+        string dir = Directory.CreateTempSubdirectory("lkm-pool-").FullName;
+        try
+        {
+            var random = new Random(3);
+            var paths = new[] { 1 << 20, 200, 70_000, 3 << 20, 5000, 1 << 20 }.Select((size, i) =>
+            {
+                var content = new byte[size];
+                random.NextBytes(content);
+                string path = Path.Combine(dir, $"f{i}.bin");
+                File.WriteAllBytes(path, content);
+                return path;
+            }).ToArray();
+
+            var opened = RunOnNewThread(() => paths.Take(3).Select(ModuleSource.Open).ToList());
+            RunOnNewThread(() =>
+            {
+                opened.ForEach(source => source.Dispose());
+                return 0;
+            });
+            var contents = RunOnNewThread(() => paths.Reverse().Select(path =>
+            {
+                using var source = ModuleSource.Open(path);
+                return (path, bytes: source.Data.ToArray());
+            }).ToList());
+            foreach (var (path, bytes) in contents)
+            {
+                Assert.Equal(File.ReadAllBytes(path), bytes);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static T RunOnNewThread<T>(Func<T> work)
+    {
+        T result = default!;
+        var thread = new Thread(() => result = work());
+        thread.Start();
+        thread.Join();
+        return result;
+    }
+
+    [Fact]
     public void EmptyFileIsAFormatError()
     {
         string path = Path.Combine(Path.GetTempPath(), $"lkm-empty-{Guid.NewGuid():N}.ko");
