@@ -2,14 +2,11 @@ using System.Diagnostics;
 
 namespace LkmKit.TestSupport;
 
-/// <summary>Runs reference tools (modinfo, readelf) for oracle tests.</summary>
+/// <summary>Runs reference tools (modinfo, readelf, ld.lld…) for oracle tests.</summary>
 public static class ExternalTool
 {
-    /// <summary>
-    /// True when <paramref name="tool"/> is on PATH. When it is not and the run is CI (<c>CI=true</c>, where
-    /// <c>.ci/run</c> installs the tools), the test fails instead of passing without comparing.
-    /// </summary>
-    public static bool Available(string tool)
+    /// <summary>True when <paramref name="tool"/> is an executable file on PATH.</summary>
+    public static bool Exists(string tool)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -17,6 +14,33 @@ public static class ExternalTool
             {
                 return true;
             }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Skips the calling test, with the reason, when any of <paramref name="tools"/> is not on PATH. The test must be a
+    /// <c>[SkippableFact]</c> or <c>[SkippableTheory]</c>; a skipped test shows in the counts, and <c>.ci/run</c>, which
+    /// installs every tool, fails when any test was skipped.
+    /// </summary>
+    public static void Require(params string[] tools)
+    {
+        foreach (var tool in tools)
+        {
+            Skip.IfNot(Exists(tool), $"oracle tool {tool} is not installed");
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="tool"/> is on PATH. When it is not and the run is CI (<c>CI=true</c>, where
+    /// <c>.ci/run</c> installs the tools), the test fails instead of passing without comparing.
+    /// </summary>
+    public static bool Available(string tool)
+    {
+        if (Exists(tool))
+        {
+            return true;
         }
 
         if (Environment.GetEnvironmentVariable("CI") == "true")
