@@ -23,7 +23,7 @@ namespace LkmKit.Formats.Flavors.Linux;
 /// the signature; they are returned undecoded.
 /// </para>
 /// </remarks>
-public static class ModuleSignatureReader
+internal static class ModuleSignatureReader
 {
     /// <summary>The 28-byte ASCII marker that ends a signed module file.</summary>
     public const string Magic = "~Module signature appended~\n";
