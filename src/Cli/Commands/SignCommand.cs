@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using LkmKit.Formats.IO;
+using LkmKit.Formats;
 using LkmKit.Formats.Signatures;
 
 namespace LkmKit.Cli.Commands;

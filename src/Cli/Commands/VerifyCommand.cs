@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
-using LkmKit.Formats.IO;
+using LkmKit.Formats;
 using LkmKit.Formats.Signatures;
 
 namespace LkmKit.Cli.Commands;
