@@ -15,6 +15,9 @@ internal sealed record FuzzOptions
     public int AllocationFactor { get; init; } = 256;
     /// <summary>Fixed allocation allowance per input (JSON writers, string builders, the linker's tables).</summary>
     public long AllocationSlack { get; init; } = 8 << 20;
+    /// <summary>The allocation allowed for an input of <paramref name="size"/> bytes (decompressed) whose image is <paramref name="linkedSize"/> bytes (the image is written twice: laid out, then as ELF).</summary>
+    public long Budget(long size, long linkedSize) => size * AllocationFactor + AllocationSlack + 3 * linkedSize;
+
     /// <summary>Where findings are written (null: kept in memory only).</summary>
     public string? FindingsDirectory { get; init; }
     /// <summary>Progress lines on this writer (null: none).</summary>

@@ -109,7 +109,7 @@ internal sealed class FuzzRunner(IReadOnlyList<Seed> seeds, FuzzOptions options)
             report.MostAllocating = (ratio, allocated, seed.Name, index);
         }
 
-        if (allocated > size * options.AllocationFactor + options.AllocationSlack)
+        if (allocated > options.Budget(size, runner.LinkedSize))
         {
             Record(report, new Finding("memory", $"memory from {seed.Name}", seed.Name, index, bytes,
                 $"{allocated} bytes allocated for a {bytes.Length}-byte input ({runner.DecompressedSize} decompressed)"));

@@ -60,7 +60,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         var limits = new FuzzOptions();
         output.WriteLine($"{outcome}, {allocated} bytes allocated");
-        Assert.True(allocated <= Math.Max(bytes.Length, runner.DecompressedSize) * limits.AllocationFactor + limits.AllocationSlack,
+        Assert.True(allocated <= limits.Budget(Math.Max(bytes.Length, runner.DecompressedSize), runner.LinkedSize),
             $"{allocated} bytes allocated");
     }
 }

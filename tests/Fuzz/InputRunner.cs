@@ -24,17 +24,22 @@ internal sealed class InputRunner : IDisposable
     /// <summary>The size the input's bytes came to once decompressed (0 until read).</summary>
     public long DecompressedSize { get; private set; }
 
+    /// <summary>The size of the image the input's allocated sections declare (what linking it rightly allocates).</summary>
+    public long LinkedSize { get; private set; }
+
     /// <summary>Runs <paramref name="bytes"/> as a mutation of <paramref name="seed"/>. Exceptions other than the documented ones propagate.</summary>
     public Outcome Run(Seed seed, byte[] bytes)
     {
         DecompressedSize = 0;
+        LinkedSize = 0;
         string path = seed.OnDisk ? PrepareOnDisk(seed, bytes) : "fuzz:/" + seed.Name;
         try
         {
             using var file = seed.OnDisk ? ModuleReader.Open(path) : OpenFromMemory(path, bytes);
             try
             {
-                Exerciser.Exercise(path, file);
+                Exerciser.Exercise(path, file, out ulong linked);
+                LinkedSize = (long)Math.Min(linked, Exerciser.MaxLinkedBytes);
             }
             catch (LinkException)
             {
