@@ -22,10 +22,13 @@ public static class Depmod
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The module directory does not exist.</exception>
     /// <exception cref="InvalidOperationException">The modules depend on each other in a cycle (depmod fails too).</exception>
-    public static IReadOnlyList<DepmodFile> Build(DepmodOptions options, Action<DepmodMessage>? report = null)
+    public static IReadOnlyList<DepmodFile> Build(DepmodOptions options, Action<DepmodMessage>? report = null) =>
+        BuildDirectory(options.ModuleDirectory, options, report);
+
+    /// <summary>Indexes <paramref name="directory"/> itself; the other settings come from <paramref name="options"/>.</summary>
+    internal static IReadOnlyList<DepmodFile> BuildDirectory(string directory, DepmodOptions options, Action<DepmodMessage>? report)
     {
         report ??= _ => { };
-        string directory = options.ModuleDirectory;
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"could not open directory {directory}: No such file or directory");

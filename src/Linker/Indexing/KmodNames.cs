@@ -50,7 +50,26 @@ internal static class KmodNames
 
     /// <summary>
     /// kmod's <c>underscores()</c> for names read from configuration: '-' as '_' outside brackets; a bracket
-    /// expression is copied as is. Returns null for an unmatched ']' or '['.
+    /// expression is copied as is; an unmatched bracket is tolerated.
     /// </summary>
-    public static string? ConfigName(string name) => NormalizeAlias(name);
+    public static string ConfigName(string name)
+    {
+        var buffer = name.ToCharArray();
+        for (int i = 0; i < buffer.Length; i++)
+        {
+            if (buffer[i] == '-')
+            {
+                buffer[i] = '_';
+            }
+            else if (buffer[i] == '[')
+            {
+                while (i < buffer.Length && buffer[i] != ']')
+                {
+                    i++;
+                }
+            }
+        }
+
+        return new string(buffer);
+    }
 }
