@@ -16,6 +16,8 @@ public static class LkmApp
         root.Subcommands.Add(LinkCommand.Create(stdout, stderr));
         root.Subcommands.Add(DepmodCommand.Create(stdout, stderr));
         root.Subcommands.Add(ModprobeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SignCommand.Create(stdout, stderr));
         var result = root.Parse(args);
         int code = result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         stdout.Flush();
