@@ -20,8 +20,8 @@ public sealed class DepmodOptions
     /// <summary>Threads used to read modules (the output does not depend on it); 0 uses every core.</summary>
     public int MaxParallelism { get; init; }
 
-    /// <summary>The directory indexed: <c>BASEDIR/lib/modules/KREL</c>.</summary>
-    public string ModuleDirectory => Path.Combine(BaseDirectory, "lib/modules", KernelRelease);
+    /// <summary>The directory indexed: <c>BASEDIR/lib/modules/KREL</c>, made absolute as depmod does.</summary>
+    public string ModuleDirectory => Path.Combine(Path.GetFullPath(BaseDirectory), "lib/modules", KernelRelease);
 }
 
 /// <summary>How serious a message from depmod is.</summary>

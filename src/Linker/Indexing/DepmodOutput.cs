@@ -118,11 +118,20 @@ internal static class DepmodOutput
 
         return Binary(name, index =>
         {
-            foreach (string line in SplitLines(text))
+            var lines = text.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
             {
+                string line = lines[i];
+                bool terminated = i < lines.Length - 1;
+                if (!terminated && line.Length == 0)
+                {
+                    break;
+                }
+
                 if (line.Length == 0 || !char.IsAsciiLetter(line[0]))
                 {
-                    report(new(DepmodMessageKind.Error, $"Invalid modules.builtin line: {line}"));
+                    // depmod prints the line with its own newline, then one more.
+                    report(new(DepmodMessageKind.Error, $"Invalid modules.builtin line: {line}{(terminated ? "\n" : "")}"));
                     continue;
                 }
 
@@ -175,13 +184,6 @@ internal static class DepmodOutput
             report(new(DepmodMessageKind.Warning, $"could not open {name} at {directory.TrimEnd('/')}: No such file or directory"));
             return null;
         }
-    }
-
-    /// <summary>fgets lines: every piece ended by '\n', and a last unterminated piece if non-empty; the '\n' kept out.</summary>
-    private static IEnumerable<string> SplitLines(string text)
-    {
-        var lines = text.Split('\n');
-        return lines[^1].Length == 0 ? lines[..^1] : lines;
     }
 
     private static IEnumerable<string> DevnameLines(List<DepmodModule> modules, Action<DepmodMessage> report)
