@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LkmKit.Cli.Output;
-using LkmKit.Formats.IO;
+using LkmKit.Formats;
 using LkmKit.Linker.Loading;
 
 namespace LkmKit.Cli.Commands;

@@ -74,7 +74,7 @@ internal sealed class KernelSession(KernelState state) : IDisposable
         {
             file = ModuleReader.Open(path);
         }
-        catch (Formats.IO.ModuleFormatException e)
+        catch (ModuleFormatException e)
         {
             throw new Refusal(Errno.ENOEXEC, e.Message);
         }
@@ -118,7 +118,7 @@ internal sealed class KernelSession(KernelState state) : IDisposable
         {
             throw new Refusal(Errno.ENOEXEC, e.Message);
         }
-        catch (Formats.IO.ModuleFormatException e)
+        catch (ModuleFormatException e)
         {
             throw new Refusal(Errno.ENOEXEC, e.Message);
         }
