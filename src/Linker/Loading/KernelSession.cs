@@ -55,6 +55,22 @@ internal sealed class KernelSession(KernelState state) : IDisposable
         return bits == 64 ? 0xffffffff81000000UL + (hash & 0xfffff0) : 0xc1000000UL + (hash & 0xfffff0);
     }
 
+    /// <summary>Opens a module file or bundle and keeps it open until <see cref="CloseFiles"/>.</summary>
+    /// <exception cref="Refusal">ENOEXEC when it is no module this reader knows.</exception>
+    public ModuleFile OpenFile(string path)
+    {
+        try
+        {
+            var file = ModuleReader.Open(path);
+            _files.Add(file);
+            return file;
+        }
+        catch (ModuleFormatException e)
+        {
+            throw new Refusal(Errno.ENOEXEC, e.Message);
+        }
+    }
+
     /// <summary>Opens the module file at <paramref name="path"/> and picks the module of the kernel's architecture.</summary>
     /// <exception cref="Refusal">ENOENT when the file is missing; ENOEXEC when it is no module this reader knows.</exception>
     public KernelModule Open(string path)

@@ -152,7 +152,7 @@ public sealed class ModelKernel : IDisposable
     {
         var state = _session.State;
         return state.Modules.Select((m, i) => new ModuleListing(
-            m.Id > 0 ? m.Id : i + 1, m.Name, m.Path, m.Address, m.Size, _policy.RefsOf(_session, m),
+            m.Id > 0 || state.Os == KernelOs.Lkm ? m.Id : i + 1, m.Name, m.Path, m.Address, m.Size, _policy.RefsOf(_session, m),
             state.UsersOf(m.Name).Select(u => u.Name).ToList(), m.Uses, m.Taint, m.Version, KindOf(m))).ToList();
     }
 
@@ -163,7 +163,10 @@ public sealed class ModelKernel : IDisposable
     private static IKernelPolicy PolicyFor(KernelOs os) => os switch
     {
         KernelOs.Linux => new LinuxPolicy(),
-        _ => throw new LoaderException($"{os}: this kernel model is not built yet"),
+        KernelOs.FreeBsd => new FreeBsd.FreeBsdPolicy(),
+        KernelOs.NetBsd => new NetBsd.NetBsdPolicy(),
+        KernelOs.MacOs => new MacOs.MacOsPolicy(),
+        _ => new Lkm.LkmPolicy(),
     };
 
     /// <inheritdoc />
