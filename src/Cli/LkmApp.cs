@@ -18,6 +18,8 @@ public static class LkmApp
         root.Subcommands.Add(LoadCommand.Create(stdout, stderr));
         root.Subcommands.Add(UnloadCommand.Create(stdout, stderr));
         root.Subcommands.Add(ListCommand.Create(stdout, stderr));
+        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SignCommand.Create(stdout, stderr));
         var result = root.Parse(args);
         int code = result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         stdout.Flush();

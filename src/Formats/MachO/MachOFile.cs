@@ -342,7 +342,8 @@ public sealed class MachOFile
     public ReadOnlyMemory<byte> SectionMemory(int index)
     {
         var section = Sections[index];
-        return section.IsZeroFill ? ReadOnlyMemory<byte>.Empty : FileData.Slice((int)(SliceOffset + section.Offset), (int)section.Size);
+        // An empty section's offset is never checked against the file (it may point anywhere).
+        return section.IsZeroFill || section.Size == 0 ? ReadOnlyMemory<byte>.Empty : FileData.Slice((int)(SliceOffset + section.Offset), (int)section.Size);
     }
 
     /// <summary>Finds the section containing <paramref name="size"/> bytes at vm <paramref name="address"/>; -1 when none does.</summary>
