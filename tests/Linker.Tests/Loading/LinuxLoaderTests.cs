@@ -199,6 +199,25 @@ public sealed class LinuxLoaderTests : IDisposable
     }
 
     [Fact]
+    public void SignatureVerifiedAgainstTheCertificateAndBadSignatureIsFatal()
+    {
+        string signed = _f.Copy("testdata/linux/x86_64/lkmdemo_core.signed.ko");
+        string cert = Directory.GetFiles(RepoPaths.TestData("linux", "keys"), "*.pem").Concat(Directory.GetFiles(RepoPaths.TestData("linux", "keys"), "*.crt"))
+            .First(f => File.ReadAllText(f).Contains("CERTIFICATE", StringComparison.Ordinal));
+        _f.NewKernel(KernelOs.Linux, Release, [_map], _f.SymversFor(_core, _user, _min), settings: new() { ["sig_enforce"] = "1" }, certs: [cert]).Dispose();
+        var ok = Single(_f.Load(null, signed));
+        Assert.Equal("loaded", ok.Result);
+        Assert.Equal("O", ok.Taint); // signed: no E
+
+        _f.NewKernel(KernelOs.Linux, Release, [_map], _f.SymversFor(_core, _user, _min), certs: [cert]).Dispose();
+        byte[] bytes = File.ReadAllBytes(signed);
+        bytes[0x100] ^= 0xff; // the signed digest no longer matches
+        File.WriteAllBytes(signed, bytes);
+        var bad = Single(_f.Load(null, signed));
+        Assert.Equal(Errno.EKEYREJECTED, bad.Errno);
+    }
+
+    [Fact]
     public void UnloadRules()
     {
         Kernel().Dispose();

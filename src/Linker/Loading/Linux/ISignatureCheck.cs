@@ -18,27 +18,3 @@ internal interface ISignatureCheck
 {
     SignatureOutcome Check(KernelModule module, KernelState state);
 }
-
-/// <summary>
-/// The stand-in used until a PKCS#7 verifier is available: no signature → ENODATA; a signature but no keys given
-/// (<c>--cert</c>/<c>--kernel</c>) → ENOKEY; a signature and keys → accepted without verifying, said in a note.
-/// </summary>
-internal sealed class StructuralSignatureCheck : ISignatureCheck
-{
-    public SignatureOutcome Check(KernelModule module, KernelState state)
-    {
-        if (module.Signature is null)
-        {
-            return new SignatureOutcome(Errno.ENODATA);
-        }
-
-        if (module.Signature.IdType != "PKCS#7")
-        {
-            return new SignatureOutcome(Errno.ENOPKG);
-        }
-
-        return state.Certificates.Count == 0 && state.KernelImage is null
-            ? new SignatureOutcome(Errno.ENOKEY)
-            : new SignatureOutcome(null, "model: signature present but not verified (no PKCS#7 verifier in this build)");
-    }
-}

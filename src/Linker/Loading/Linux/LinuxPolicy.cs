@@ -13,7 +13,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
     private LinuxExports? _exports;
     private LinuxModuleFinder? _finder;
 
-    public LinuxPolicy() : this(new StructuralSignatureCheck())
+    public LinuxPolicy() : this(new VerifierSignatureCheck())
     {
     }
 
@@ -263,7 +263,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
     private bool CheckSignature(KernelState state, KernelModule module, string name, bool mangled, List<string> notes)
     {
         var outcome = mangled ? new SignatureOutcome(Errno.ENODATA) : signatures.Check(module, state);
-        if (outcome.Note is not null)
+        if (outcome.Note is not null && outcome.MeansUnsigned)
         {
             notes.Add(outcome.Note);
         }
@@ -275,7 +275,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
 
         if (!outcome.MeansUnsigned)
         {
-            throw new Refusal(outcome.Errno, $"{name}: module signature verification failed ({outcome.Errno})");
+            throw new Refusal(outcome.Errno, $"{name}: module signature verification failed: {outcome.Note ?? outcome.Errno}");
         }
 
         if (state.SettingNumber("sig_enforce", 0) != 0 || state.Setting("sig_enforce") is "Y" or "y")
