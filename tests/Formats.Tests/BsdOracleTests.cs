@@ -41,14 +41,11 @@ public partial class BsdOracleTests
         return result;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(FreeBsdFiles))]
     public void EverySetEntryPointsWhereReadelfSaysTheRecordIs(string arch, string file)
     {
-        if (!ExternalTool.Available("readelf"))
-        {
-            return;
-        }
+        ExternalTool.Require("readelf");
 
         string path = BsdFixtureTests.FreeBsd(arch, file);
         var symbols = ReadelfSymbols(path);
@@ -73,15 +70,12 @@ public partial class BsdOracleTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("amd64")]
     [InlineData("i386")]
     public void NetBsdModinfoAndModcmdAreWhereReadelfSays(string arch)
     {
-        if (!ExternalTool.Available("readelf"))
-        {
-            return;
-        }
+        ExternalTool.Require("readelf");
 
         foreach (var name in new[] { "nbsd_base", "nbsd_demo", "nbsd_empty_req" })
         {

@@ -31,14 +31,11 @@ public class MachOOracleTests
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Images))]
     public void SectionsMatchLlvmObjdump(string file, string? arch)
     {
-        if (!ExternalTool.Available("llvm-objdump"))
-        {
-            return;
-        }
+        ExternalTool.Require("llvm-objdump");
 
         string path = RepoPaths.TestData("kext", file);
         // "  0 __text        00000046 0000000000000000 TEXT"
@@ -53,14 +50,11 @@ public class MachOOracleTests
         Assert.Equal(expected, actual);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Images))]
     public void SymbolsMatchLlvmNm(string file, string? arch)
     {
-        if (!ExternalTool.Available("llvm-nm"))
-        {
-            return;
-        }
+        ExternalTool.Require("llvm-nm");
 
         string path = RepoPaths.TestData("kext", file);
         // "-p -a": table order, stabs included. "0000000000000010 T _demo_start" or "                 U _IOLog".
@@ -82,14 +76,11 @@ public class MachOOracleTests
         Assert.Equal(expected.Where(e => e.Value is not null).Select(e => (e.Name, e.Value)), actual.Where(a => !a.Undefined).Select(a => (a.Name, a.Value)));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Images))]
     public void RelocationsMatchLlvmObjdump(string file, string? arch)
     {
-        if (!ExternalTool.Available("llvm-objdump"))
-        {
-            return;
-        }
+        ExternalTool.Require("llvm-objdump");
 
         string path = RepoPaths.TestData("kext", file);
         // "address  pcrel length extern type    scattered symbolnum/value"; one block per section, in section order.
@@ -156,14 +147,11 @@ public class MachOOracleTests
         "MissingExec.kext/Contents/Info.plist",
     };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Plists))]
     public void InfoPlistMatchesPlistlib(string file)
     {
-        if (!ExternalTool.Available("python3"))
-        {
-            return;
-        }
+        ExternalTool.Require("python3");
 
         string path = RepoPaths.TestData("kext", file);
         const string script = "import plistlib,json,sys\n" +

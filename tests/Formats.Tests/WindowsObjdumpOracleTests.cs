@@ -26,15 +26,12 @@ public partial class WindowsObjdumpOracleTests
     [GeneratedRegex(@"^\t\[\s*\d+\] (\S+)$", RegexOptions.Multiline)]
     private static partial Regex ExportLine();
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Fixtures))]
     public void MatchesObjdump(string arch, string file)
     {
         string tool = arch == "x86_64" ? "x86_64-w64-mingw32-objdump" : "i686-w64-mingw32-objdump";
-        if (!ExternalTool.Available(tool))
-        {
-            return;
-        }
+        ExternalTool.Require(tool);
 
         string path = RepoPaths.TestData("windows", arch, file);
         var (code, output) = ExternalTool.Run(tool, "-p", path);
@@ -82,15 +79,12 @@ public partial class WindowsObjdumpOracleTests
     [GeneratedRegex(@"^\s+\d+ (\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", RegexOptions.Multiline)]
     private static partial Regex SectionLine();
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Fixtures))]
     public void SectionsMatchObjdump(string arch, string file)
     {
         string tool = arch == "x86_64" ? "x86_64-w64-mingw32-objdump" : "i686-w64-mingw32-objdump";
-        if (!ExternalTool.Available(tool))
-        {
-            return;
-        }
+        ExternalTool.Require(tool);
 
         string path = RepoPaths.TestData("windows", arch, file);
         var (code, output) = ExternalTool.Run(tool, "-h", path);

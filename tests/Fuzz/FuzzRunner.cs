@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using LkmKit.Formats.IO;
+using LkmKit.Formats;
 
 namespace LkmKit.Fuzz;
 

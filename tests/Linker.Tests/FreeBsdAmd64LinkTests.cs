@@ -21,13 +21,10 @@ public class FreeBsdAmd64LinkTests
         Assert.DoesNotContain(demo.Resolutions, r => r.Name.StartsWith("__st", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ModulesAreByteIdenticalToLld()
     {
-        if (!ExternalTool.Available("ld.lld") || !ExternalTool.Available("readelf") || !ExternalTool.Available("python3"))
-        {
-            return;
-        }
+        ExternalTool.Require("ld.lld", "readelf", "python3");
 
         var output = OracleTests.Oracle(["--symbols", KernelMap, Demo]);
         Assert.Contains("TOTAL modules=1 ", output);

@@ -144,7 +144,7 @@ public class FreeBsdDynamicLinkTests
         Assert.Equal((uint)(api - 4 - (userBase + 0x12d3)), Word(user, userBase + 0x12d3));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("i386", "fbsd_demo")]
     [InlineData("i386", "fbsd_got")]
     [InlineData("i386", "fbsd_user")]
@@ -152,10 +152,7 @@ public class FreeBsdDynamicLinkTests
     [InlineData("aarch64", "fbsd_user")]
     public void EveryDynamicRelocationMatchesTheReadelfOracle(string arch, string name)
     {
-        if (!ExternalTool.Available("readelf") || !ExternalTool.Available("python3"))
-        {
-            return;
-        }
+        ExternalTool.Require("readelf", "python3");
 
         bool arm64 = arch == "aarch64";
         string Fixture(string module) => arm64 ? RepoPaths.TestData("linker", "freebsd-dyn", "aarch64", module + ".ko")

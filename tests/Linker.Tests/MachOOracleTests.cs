@@ -31,14 +31,11 @@ public class MachOOracleTests
         { "arm64", "testdata/kext/objects/plugin.arm64e.o" },
     };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Fixtures))]
     public void SectionsAreByteIdenticalToLd64Lld(string arch, string fixture)
     {
-        if (!ExternalTool.Available(Ld64) || !ExternalTool.Available("llvm-mc"))
-        {
-            return;
-        }
+        ExternalTool.Require(Ld64, "llvm-mc");
 
         string dir = Directory.CreateTempSubdirectory("lkm-macho-oracle").FullName;
         try

@@ -11,14 +11,11 @@ public class OracleTests
 {
     public static TheoryData<string> Arches => ["x86_64", "i386", "aarch64"];
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Arches))]
     public void FixturesAreByteIdenticalToLld(string arch)
     {
-        if (!ExternalTool.Available("ld.lld") || !ExternalTool.Available("readelf") || !ExternalTool.Available("python3"))
-        {
-            return;
-        }
+        ExternalTool.Require("ld.lld", "readelf", "python3");
 
         string[] baseArgs = arch == "aarch64" ? ["--base", "0x" + FixtureLinkTests.AArch64Base.ToString("x")] : [];
         var output = Oracle([.. baseArgs, "--symbols", $"testdata/linker/symbols/relocs-{arch}.map", $"testdata/linker/{arch}/relocs.o"]);
@@ -31,14 +28,11 @@ public class OracleTests
         AssertClean(output);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Arches))]
     public void SecondModuleOfATwoModuleLinkIsByteIdenticalToLld(string arch)
     {
-        if (!ExternalTool.Available("ld.lld") || !ExternalTool.Available("readelf") || !ExternalTool.Available("python3"))
-        {
-            return;
-        }
+        ExternalTool.Require("ld.lld", "readelf", "python3");
 
         var options = new LinkOptions { Base = arch == "aarch64" ? FixtureLinkTests.AArch64Base : null };
         var image = LinkHelper.Link([$"testdata/linux/{arch}/lkmdemo_core.ko", $"testdata/linux/{arch}/lkmdemo_user.ko"],
@@ -87,7 +81,7 @@ public class OracleTests
         return output + err.Result;
     }
 
-    [Fact]
+    [SkippableFact]
     public void ElfImageSectionsAreWhereTheMapSaysAndHoldTheRelocatedBytes()
     {
         var image = LinkHelper.Link(["testdata/linux/x86_64/lkmdemo_core.ko"], ["testdata/linker/symbols/x86_64.System.map"]);
@@ -110,13 +104,11 @@ public class OracleTests
 
             var symbol = read.Symbols.Single(s => s.Name == "lkmdemo_add");
             Assert.Equal(LinkHelper.Symbol(image.Modules[0], "lkmdemo_add"), symbol.Value);
-            if (ExternalTool.Available("readelf"))
-            {
-                var (code, headers) = ExternalTool.Run("readelf", "-lW", path);
-                Assert.Equal(0, code);
-                Assert.Contains("LOAD", headers);
-                Assert.Contains("0xffffffffc0000000", headers);
-            }
+            ExternalTool.Require("readelf");
+            var (code, headers) = ExternalTool.Run("readelf", "-lW", path);
+            Assert.Equal(0, code);
+            Assert.Contains("LOAD", headers);
+            Assert.Contains("0xffffffffc0000000", headers);
         }
         finally
         {

@@ -175,14 +175,14 @@ public sealed class NetBsdModuleReader : IElfFlavorReader
 
         try
         {
-            foreach (var property in PropertyListReader.Parse(File.ReadAllText(path)))
+            foreach (var property in PropertyListReader.Parse(File.ReadAllText(path), path))
             {
                 details.Properties.Add(property);
             }
         }
-        catch (FormatException e)
+        catch (ModuleFormatException e)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Message}"));
+            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
         }
     }
 }

@@ -29,7 +29,7 @@ public static class WindowsDriverReader
         KernelImages.Contains(dll) || dll.EndsWith(".sys", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads <paramref name="image"/>'s metadata into <paramref name="module"/> and sets its flavour.</summary>
-    /// <exception cref="IO.ModuleFormatException">A directory the metadata comes from is malformed.</exception>
+    /// <exception cref="ModuleFormatException">A directory the metadata comes from is malformed.</exception>
     public static void Read(PeImage image, KernelModule module)
     {
         var header = image.Header;
