@@ -61,8 +61,18 @@ public static class VerifyCommand
 
             bool asJson = result.GetValue(json);
             int notOk = 0;
-            foreach (string path in ModulePaths.Expand(result.GetValue(modules) ?? []))
+            foreach (var found in Formats.Discovery.ModuleDiscovery.Expand(result.GetValue(modules) ?? []))
             {
+                string path = found.Path;
+                if (!found.IsModule)
+                {
+                    // A special file or a link out of the tree: said, never opened; only a path the user named fails the run.
+                    stdout.Flush();
+                    stderr.WriteLine($"lkm verify: {path}: {(found.Given ? "" : "skipped: ")}{found.Refusal}");
+                    notOk += found.Given ? 1 : 0;
+                    continue;
+                }
+
                 ModuleVerificationResult? verdict = null;
                 string? error = null;
                 try
