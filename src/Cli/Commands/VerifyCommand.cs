@@ -78,8 +78,18 @@ public static class VerifyCommand
 
             bool asJson = result.GetValue(json);
             int notOk = 0;
-            foreach (string path in ModulePaths.Expand(given))
+            foreach (var found in Formats.Discovery.ModuleDiscovery.Expand(given))
             {
+                string path = found.Path;
+                if (!found.IsModule)
+                {
+                    // A special file or a link out of the tree: said, never opened; only a path the user named fails the run.
+                    stdout.Flush();
+                    stderr.WriteLine($"lkm verify: {path}: {(found.Given ? "" : "skipped: ")}{found.Refusal}");
+                    notOk += found.Given ? 1 : 0;
+                    continue;
+                }
+
                 ModuleVerificationResult? verdict = null;
                 string? error = null;
                 try
