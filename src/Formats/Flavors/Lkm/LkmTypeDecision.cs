@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.Lkm;
 /// wins over the file (with a warning when they disagree). Without a choice, a number that means different
 /// things on the remaining systems is never guessed: the kind stays unknown and a diagnostic says why.
 /// </summary>
-public static class LkmTypeDecision
+internal static class LkmTypeDecision
 {
     /// <summary>Fills <see cref="LkmModuleDetails.Candidates"/>, <see cref="LkmModuleDetails.Evidence"/>, the kind and the system.</summary>
     public static void Decide(AOutFile aout, LkmModuleDetails details, KernelModule module, ModuleReadOptions options)
