@@ -3,7 +3,7 @@
 # (each with what modprobe would load first), and reports how many load, why each refused one was refused, and the
 # rate. Defaults: the Debian 6.1.0-57-amd64 tree, its System.map, Module.symvers and vmlinuz (built-in keys).
 #
-#   scripts/load-tree.sh [--modules DIR] [--symbols System.map] [--symvers Module.symvers] [--kernel vmlinuz] [--release R] [--out DIR]
+#   scripts/load-tree.sh [--set NAME=VALUE]... [--modules DIR] [--symbols System.map] [--symvers Module.symvers] [--kernel vmlinuz] [--release R] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=/work/cache/debian
@@ -13,10 +13,11 @@ symbols=$D/dbg/usr/lib/debug/boot/System.map-$release
 symvers=$D/headers/usr/src/linux-headers-$release/Module.symvers
 kernel=$D/tree/boot/vmlinuz-$release
 out=$(mktemp -d /tmp/lkm-load-tree.XXXXXX)
+sets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --modules) modules=$2; shift 2 ;; --symbols) symbols=$2; shift 2 ;; --symvers) symvers=$2; shift 2 ;;
-    --kernel) kernel=$2; shift 2 ;; --release) release=$2; shift 2 ;; --out) out=$2; mkdir -p "$out"; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;; --set) sets+=(--set "$2"); shift 2 ;; --release) release=$2; shift 2 ;; --out) out=$2; mkdir -p "$out"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -27,7 +28,7 @@ done
 dotnet build -c Release src/Cli -v q -nologo >/dev/null
 lkm=src/Cli/bin/Release/net10.0/lkm
 "$lkm" kernel new --os linux --release "$release" --modules "$modules" --symbols "$symbols" --symvers "$symvers" \
-  --kernel "$kernel" -o "$out/state.json" >/dev/null
+  --kernel "$kernel" "${sets[@]}" -o "$out/state.json" >/dev/null
 sed 's|.*/||; s|\.ko.*$||' "$modules/modules.order" > "$out/names"
 count=$(wc -l < "$out/names")
 set +e
