@@ -14,8 +14,7 @@ public class ElfWriterRoundTripTests
         foreach (var path in Directory.EnumerateFiles(RepoPaths.TestData(), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string relative = Path.GetRelativePath(RepoPaths.TestData(), path);
-            // testdata/fuzz holds the fuzzer's caught inputs: damaged on purpose, they are reader regressions, not fixtures.
-            if (!relative.StartsWith("fuzz" + Path.DirectorySeparatorChar, StringComparison.Ordinal) && IsElf(path))
+            if (!IsDamagedOnPurpose(relative) && IsElf(path))
             {
                 data.Add(relative);
             }
@@ -23,6 +22,13 @@ public class ElfWriterRoundTripTests
 
         return data;
     }
+
+    /// <summary>
+    /// The fuzzer's caught inputs (<c>testdata/fuzz/</c>) and the bad files of fixture trees (a <c>broken</c> directory)
+    /// are damaged on purpose: reader regressions, not fixtures to rewrite.
+    /// </summary>
+    private static bool IsDamagedOnPurpose(string relative) =>
+        relative.Split(Path.DirectorySeparatorChar).Any(part => part is "fuzz" or "broken");
 
     [Theory]
     [MemberData(nameof(ElfFixtures))]
