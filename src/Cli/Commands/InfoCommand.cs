@@ -19,7 +19,8 @@ public static class InfoCommand
         };
         os.AcceptOnlyFromAmong([.. Formats.Flavors.Lkm.LkmTypes.All.Select(Formats.Flavors.Lkm.LkmTypes.OsName)]);
         var paths = new Argument<string[]>("PATH") { Description = "Module files or directories (searched recursively).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("info", "Show module metadata; for Linux modules field-for-field what kmod's modinfo prints.") { json, field, os, paths };
+        var command = new Command("info", CommandHelp.Describe("Show module metadata; for Linux modules field-for-field what kmod's modinfo prints.",
+            "lkm info /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz")) { json, field, os, paths };
         command.SetAction(result =>
         {
             bool asJson = result.GetValue(json);
@@ -33,8 +34,35 @@ public static class InfoCommand
                 options = options with { LkmOperatingSystem = system };
             }
 
-            return BatchOutput.Write(ModulePaths.Expand(result.GetValue(paths) ?? []), render, asJson, stdout, stderr, options);
+            var empty = new List<string>();
+            using var progress = ProgressReporter.Create(stderr, "lkm info", forPeople: !asJson);
+            int code = BatchOutput.Write(Expand(result.GetValue(paths) ?? [], stderr, empty, progress), render, asJson, stdout, stderr, options);
+            return empty.Count > 0 ? 1 : code;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The module files of <paramref name="given"/>; a directory that holds none is reported on stderr and added to
+    /// <paramref name="empty"/> (the command then exits 1), so that a wrong directory is never a silent success.
+    /// </summary>
+    private static IEnumerable<string> Expand(string[] given, TextWriter stderr, List<string> empty, ProgressReporter progress)
+    {
+        foreach (var path in given)
+        {
+            int found = 0;
+            foreach (var file in ModulePaths.Expand([path]))
+            {
+                found++;
+                yield return file;
+                progress.Advance();
+            }
+
+            if (found == 0 && Directory.Exists(path))
+            {
+                empty.Add(path);
+                stderr.WriteLine($"lkm: {path}: no module found in this directory");
+            }
+        }
     }
 }
