@@ -12,7 +12,7 @@ public static class BatchOutput
     /// were read, 1 when any failed, a path given was refused, or no module was found at all.
     /// </summary>
     public static int Write(IReadOnlyList<string> paths, Func<string, KernelModule, string> render, bool json, TextWriter stdout, TextWriter stderr,
-        Formats.ModuleReadOptions? options = null)
+        Formats.ModuleReadOptions? options = null, ProgressReporter? progress = null)
     {
         int failures = 0, read = 0;
         var refused = new List<DiscoveredPath>();
@@ -34,6 +34,7 @@ public static class BatchOutput
         {
             ReportRefused(refused, stdout, stderr, json, ref failures);
             read++;
+            progress?.Advance();
             if (item.Error is null)
             {
                 stdout.Write(item.Output);
