@@ -10,7 +10,7 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// the kexts in <c>Contents/PlugIns/</c>, whose modules follow their parent's. A codeless kext is one module with
 /// metadata only; a declared executable that is missing is reported on a metadata-only module.
 /// </summary>
-public static class KextBundleReader
+internal static class KextBundleReader
 {
     private const int MaxNesting = 8;
 
