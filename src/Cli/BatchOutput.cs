@@ -55,6 +55,40 @@ public static class BatchOutput
         return failures == 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// Like <see cref="Write"/>, but one file after another with each module written straight to <paramref name="stdout"/>
+    /// as it is rendered, so a view that grows with the file (<c>lkm dump</c>) never holds its whole text.
+    /// </summary>
+    public static int Stream(IReadOnlyList<string> paths, Action<TextWriter, string, KernelModule> write, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        int failures = 0, read = 0;
+        var refused = new List<DiscoveredPath>();
+        foreach (var found in ModuleDiscovery.Expand(paths))
+        {
+            if (!found.IsModule)
+            {
+                refused.Add(found);
+                ReportRefused(refused, stdout, stderr, json, ref failures);
+                continue;
+            }
+
+            read++;
+            if (BatchReader.WriteOne(found.Path, write, stdout) is { } error)
+            {
+                failures++;
+                WriteError(found.Path, error, json, stdout, stderr);
+            }
+        }
+
+        if (read == 0 && failures == 0)
+        {
+            stderr.WriteLine($"lkm: no module found in {string.Join(", ", paths)}");
+            return 1;
+        }
+
+        return failures == 0 ? 0 : 1;
+    }
+
     /// <summary>Reports refused entries: a path the user named fails the batch; one found in a directory is only noted.</summary>
     private static void ReportRefused(List<DiscoveredPath> refused, TextWriter stdout, TextWriter stderr, bool json, ref int failures)
     {
