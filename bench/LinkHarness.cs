@@ -115,7 +115,7 @@ internal static class LinkHarness
                 using var file = ModuleReader.Open(files[i]);
                 found[i] = [.. file.Modules];
             }
-            catch (Exception e) when (e is LkmKit.Formats.IO.ModuleFormatException or IOException)
+            catch (Exception e) when (e is LkmKit.Formats.ModuleFormatException or IOException)
             {
                 openErrors[i] = e.Message;
             }
@@ -160,7 +160,7 @@ internal static class LinkHarness
 
                     ready.Add((file, module, null));
                 }
-                catch (Exception e) when (e is LkmKit.Formats.IO.ModuleFormatException or IOException)
+                catch (Exception e) when (e is LkmKit.Formats.ModuleFormatException or IOException)
                 {
                     file?.Dispose();
                     ready.Add((null, listed, e.Message));
@@ -193,7 +193,7 @@ internal static class LinkHarness
                     WriteExports(kallsyms, result);
                 }
             }
-            catch (Exception e) when (e is LinkException or LkmKit.Formats.IO.ModuleFormatException)
+            catch (Exception e) when (e is LinkException or LkmKit.Formats.ModuleFormatException)
             {
                 failures.Add((module.Path, e.Message.Split('\n')[0]));
             }

@@ -45,5 +45,10 @@ public static class BatchReader
         {
             return new BatchItem(path, "", $"{path}: {e.Message}");
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A reader bug must not cost the user the rest of the batch: report it against the file and carry on.
+            return new BatchItem(path, "", $"{path}: internal error ({e.GetType().Name}: {e.Message}); please report this file");
+        }
     }
 }

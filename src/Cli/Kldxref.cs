@@ -106,7 +106,7 @@ public sealed class Kldxref(bool dump, string hintsName, TextWriter stdout, Text
                     writer.AddKld(name, details);
                 }
             }
-            catch (Exception e) when (e is Formats.IO.ModuleFormatException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is Formats.ModuleFormatException or IOException or InvalidOperationException)
             {
                 stderr.WriteLine($"lkm kldxref: {e.Message}");
             }

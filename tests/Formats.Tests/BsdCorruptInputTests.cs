@@ -130,6 +130,20 @@ public class BsdCorruptInputTests
     }
 
     [Fact]
+    public void FreeBsdPnpTableOfZeroLengthEntriesIsRefused()
+    {
+        // entry_len 0 (at +24) with 6 M entries: no bytes of the file back them, so the table is refused at once.
+        var elf = FreeBsd();
+        var rodata = Section(elf, ".rodata");
+        var parsed = ElfFile.Parse(elf, Name);
+        var symbols = parsed.GetSymbolTable(parsed.FindSectionOfType(ElfConstants.ShtSymTab));
+        ulong pnp = Enumerable.Range(0, symbols.Count).Select(i => symbols[i]).Single(s => symbols.GetName(s) == "_module_pnp_pci_demo").Value;
+        BinaryPrimitives.WriteInt32LittleEndian(elf.AsSpan((int)(rodata.Offset + pnp + 24)), 0);
+        BinaryPrimitives.WriteInt32LittleEndian(elf.AsSpan((int)(rodata.Offset + pnp + 28)), 6_000_000);
+        Assert.Contains("does not describe a table stored in the file", Fails(elf).Reason);
+    }
+
+    [Fact]
     public void NetBsdLinkSetOfTheWrongSize()
     {
         var elf = NetBsd();

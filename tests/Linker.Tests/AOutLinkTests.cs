@@ -159,7 +159,7 @@ public class AOutLinkTests
     public void RelocationPastTheSegmentEndIsAFormatError()
     {
         using var patched = Patch(Relocs + ".o", (bytes, model) => BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(RelocationRecord(model, data: false, 1)), 0x32));
-        var e = Assert.Throws<Formats.IO.ModuleFormatException>(() => LinkHelper.Link([patched.Path], [RelocsMap]));
+        var e = Assert.Throws<Formats.ModuleFormatException>(() => LinkHelper.Link([patched.Path], [RelocsMap]));
         Assert.Contains("a.out text relocation 1", e.Message);
         Assert.Contains("r_address 0x32 (+4 bytes) is outside the text segment (0x34 bytes)", e.Message);
     }
@@ -168,7 +168,7 @@ public class AOutLinkTests
     public void SymbolNumberOutOfRangeIsAFormatError()
     {
         using var patched = Patch(Relocs + ".o", (bytes, model) => bytes[RelocationRecord(model, data: false, 0) + 4] = 0x63);
-        var e = Assert.Throws<Formats.IO.ModuleFormatException>(() => LinkHelper.Link([patched.Path], [RelocsMap]));
+        var e = Assert.Throws<Formats.ModuleFormatException>(() => LinkHelper.Link([patched.Path], [RelocsMap]));
         Assert.Contains("a.out text relocation 0", e.Message);
         Assert.Contains("r_symbolnum 99 is out of range (the symbol table has 9 entries)", e.Message);
     }

@@ -34,35 +34,13 @@ public static class InfoCommand
                 options = options with { LkmOperatingSystem = system };
             }
 
-            var empty = new List<string>();
             using var progress = ProgressReporter.Create(stderr, "lkm info", forPeople: !asJson);
-            int code = BatchOutput.Write(Expand(result.GetValue(paths) ?? [], stderr, empty, progress), render, asJson, stdout, stderr, options);
-            return empty.Count > 0 ? 1 : code;
+            return BatchOutput.Write(result.GetValue(paths) ?? [], (p, m) =>
+            {
+                progress.Advance();
+                return render(p, m);
+            }, asJson, stdout, stderr, options);
         });
         return command;
-    }
-
-    /// <summary>
-    /// The module files of <paramref name="given"/>; a directory that holds none is reported on stderr and added to
-    /// <paramref name="empty"/> (the command then exits 1), so that a wrong directory is never a silent success.
-    /// </summary>
-    private static IEnumerable<string> Expand(string[] given, TextWriter stderr, List<string> empty, ProgressReporter progress)
-    {
-        foreach (var path in given)
-        {
-            int found = 0;
-            foreach (var file in ModulePaths.Expand([path]))
-            {
-                found++;
-                yield return file;
-                progress.Advance();
-            }
-
-            if (found == 0 && Directory.Exists(path))
-            {
-                empty.Add(path);
-                stderr.WriteLine($"lkm: {path}: no module found in this directory");
-            }
-        }
     }
 }

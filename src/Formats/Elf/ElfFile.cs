@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Elf;
 /// read from the file is checked against the file length before use; malformed input throws
 /// <see cref="ModuleFormatException"/>.
 /// </summary>
-public sealed class ElfFile
+internal sealed class ElfFile
 {
     private static readonly byte[] Magic = [0x7f, (byte)'E', (byte)'L', (byte)'F'];
 
@@ -115,6 +115,11 @@ public sealed class ElfFile
         {
             // More than SHN_LORESERVE sections: the real count lives in section 0's sh_size.
             count = first.Size > int.MaxValue ? int.MaxValue : (long)first.Size;
+            if (count == 0)
+            {
+                throw new ModuleFormatException(path, header.Is64 ? 60 : 48, "ELF header",
+                    "e_shnum is 0 and section 0's sh_size is 0, yet e_shoff points at a section table");
+            }
         }
 
         if (nameIndex == ElfConstants.ShnXIndex)
@@ -124,11 +129,10 @@ public sealed class ElfFile
 
         r.CheckRange(span, header.SectionHeaderOffset, (ulong)count * (ulong)entrySize, "ELF section header table");
         var sections = new ElfSectionHeader[count];
-        sections[0] = first;
-        for (int i = 1; i < count; i++)
+        for (int i = 0; i < count; i++)
         {
             int at = (int)tableOffset + i * entrySize;
-            var s = ReadSectionHeader(span, r, at, i, header.Is64);
+            var s = i == 0 ? first : ReadSectionHeader(span, r, at, i, header.Is64);
             if (s.HasContents && s.Size > 0 && (s.Offset > (ulong)span.Length || s.Size > (ulong)span.Length - s.Offset))
             {
                 r.CheckRange(span, s.Offset, s.Size, $"ELF section header {i}", at);
@@ -170,7 +174,8 @@ public sealed class ElfFile
         }
 
         var table = sections[header.SectionNameTableIndex];
-        var strings = table.HasContents ? data.Slice((int)table.Offset, (int)table.Size) : ReadOnlyMemory<byte>.Empty;
+        // An empty section's offset is not checked against the file, so it is never sliced.
+        var strings = table.HasContents && table.Size > 0 ? data.Slice((int)table.Offset, (int)table.Size) : ReadOnlyMemory<byte>.Empty;
         int lastNul = strings.Span.LastIndexOf((byte)0);
         for (int i = 0; i < sections.Length; i++)
         {

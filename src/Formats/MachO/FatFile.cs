@@ -21,7 +21,7 @@ public readonly record struct FatSlice(int Index, uint CpuType, uint CpuSubtype,
 /// records. <c>0xCAFEBABE</c> is also the Java class-file magic, so the slice count and every slice's bounds are
 /// checked before a file is taken for fat.
 /// </summary>
-public static class FatFile
+internal static class FatFile
 {
     /// <summary>Most slices accepted; Java class files have a version ≥ 45 in the same word.</summary>
     public const uint MaxSlices = 32;

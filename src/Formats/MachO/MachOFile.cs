@@ -9,7 +9,7 @@ namespace LkmKit.Formats.MachO;
 /// commands, segments and sections, symbol table and the dynamic symbol table's relocation tables. Offsets
 /// inside the image are relative to <see cref="SliceOffset"/>; error messages name absolute file offsets.
 /// </summary>
-public sealed class MachOFile
+internal sealed class MachOFile
 {
     private const int MaxSections = 255; // n_sect and r_symbolnum ordinals are 1..255 (MAX_SECT)
 
@@ -342,7 +342,8 @@ public sealed class MachOFile
     public ReadOnlyMemory<byte> SectionMemory(int index)
     {
         var section = Sections[index];
-        return section.IsZeroFill ? ReadOnlyMemory<byte>.Empty : FileData.Slice((int)(SliceOffset + section.Offset), (int)section.Size);
+        // An empty section's offset is never checked against the file (it may point anywhere).
+        return section.IsZeroFill || section.Size == 0 ? ReadOnlyMemory<byte>.Empty : FileData.Slice((int)(SliceOffset + section.Offset), (int)section.Size);
     }
 
     /// <summary>Finds the section containing <paramref name="size"/> bytes at vm <paramref name="address"/>; -1 when none does.</summary>

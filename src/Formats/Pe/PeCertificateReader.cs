@@ -1,9 +1,6 @@
-using System.Formats.Asn1;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Signatures;
 
 namespace LkmKit.Formats.Pe;
 
@@ -13,7 +10,7 @@ namespace LkmKit.Formats.Pe;
 /// not an RVA. The first PKCS_SIGNED_DATA entry (Authenticode) is decoded and its image digest checked
 /// (a diagnostic says whether it matches); the certificate chain is not verified.
 /// </summary>
-public static class PeCertificateReader
+internal static class PeCertificateReader
 {
     private const int DirectoryIndex = 4;
     private const int HeaderSize = 8;
@@ -61,7 +58,8 @@ public static class PeCertificateReader
             if (type == PkcsSignedData)
             {
                 var blob = table.Slice(at + HeaderSize, (int)length - HeaderSize);
-                var pkcs7 = ModuleSignatureReader.ReadPkcs7(blob, blobOffset, image.Path);
+                // The structure name is the one PKCS#7 errors have always carried, for both containers.
+                var pkcs7 = Pkcs7SignedData.Decode(blob, blobOffset, image.Path, "module signature").Signer!;
                 switch (PeAuthenticodeDigest.Matches(image, blob, (int)start, (int)size))
                 {
                     case true:
@@ -75,13 +73,13 @@ public static class PeCertificateReader
                 return new ModuleSignature
                 {
                     IdType = "Authenticode",
-                    Signer = SignerSubject(blob, pkcs7.KeyId) ?? pkcs7.Signer,
+                    Signer = Pkcs7SignedData.FindCertificateSubject(blob, pkcs7.KeyId) ?? pkcs7.IssuerCommonName,
                     KeyId = pkcs7.KeyId,
-                    HashAlgorithm = pkcs7.HashAlgorithm,
-                    SignatureAlgorithm = pkcs7.SignatureAlgorithm,
-                    SignatureBytes = pkcs7.SignatureBytes,
-                    Offset = pkcs7.Offset,
-                    Length = pkcs7.Length,
+                    HashAlgorithm = SignatureAlgorithmNames.Digest(pkcs7.DigestAlgorithmOid),
+                    SignatureAlgorithm = SignatureAlgorithmNames.Signature(pkcs7.SignatureAlgorithmOid),
+                    SignatureBytes = pkcs7.EncryptedDigest,
+                    Offset = blobOffset,
+                    Length = blob.Length,
                 };
             }
 
@@ -92,52 +90,5 @@ public static class PeCertificateReader
 
         diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "certificate table holds no Authenticode (PKCS#7) entry", start));
         return null;
-    }
-
-    // The subject CN of the certificate in SignedData.certificates whose serial number is the signer's.
-    private static string? SignerSubject(ReadOnlySpan<byte> blob, byte[] serial)
-    {
-        try
-        {
-            var contentInfo = new AsnReader(blob.ToArray(), AsnEncodingRules.BER).ReadSequence();
-            contentInfo.ReadObjectIdentifier();
-            var signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
-            signedData.ReadEncodedValue(); // version
-            signedData.ReadEncodedValue(); // digestAlgorithms
-            signedData.ReadEncodedValue(); // contentInfo
-            if (!signedData.HasData || !signedData.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
-            {
-                return null;
-            }
-
-            var certificates = signedData.ReadSetOf(skipSortOrderValidation: true, expectedTag: new Asn1Tag(TagClass.ContextSpecific, 0));
-            while (certificates.HasData)
-            {
-                var encoded = certificates.ReadEncodedValue();
-                using var certificate = X509CertificateLoader.LoadCertificate(encoded.Span);
-                if (TrimmedSerial(certificate.SerialNumberBytes.Span).SequenceEqual(serial))
-                {
-                    string name = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-                    return name.Length > 0 ? name : null;
-                }
-            }
-        }
-        catch (Exception e) when (e is AsnContentException or CryptographicException)
-        {
-            // The signer name is a courtesy on top of the decoded SignerInfo: fall back to the issuer's name.
-        }
-
-        return null;
-    }
-
-    private static ReadOnlySpan<byte> TrimmedSerial(ReadOnlySpan<byte> serial)
-    {
-        int first = 0;
-        while (first < serial.Length - 1 && serial[first] == 0)
-        {
-            first++;
-        }
-
-        return serial[first..];
     }
 }

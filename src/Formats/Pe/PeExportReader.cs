@@ -15,7 +15,7 @@ public sealed record PeExportedFunction(string? Name, uint Ordinal, uint Rva, st
 public sealed record PeExportTable(string ModuleName, IReadOnlyList<PeExportedFunction> Functions);
 
 /// <summary>Reads the IMAGE_EXPORT_DIRECTORY (40 bytes) and its address, name and ordinal tables.</summary>
-public static class PeExportReader
+internal static class PeExportReader
 {
     private const int DirectoryIndex = 0;
     private const int DirectorySize = 40;

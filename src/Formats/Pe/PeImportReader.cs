@@ -14,7 +14,7 @@ public sealed record PeImportedFunction(string? Name, ushort? Ordinal, ushort Hi
 public sealed record PeImportedModule(string Module, IReadOnlyList<PeImportedFunction> Functions);
 
 /// <summary>Reads the import directory: IMAGE_IMPORT_DESCRIPTORs (20 bytes, ending with an all-zero one) and their thunks.</summary>
-public static class PeImportReader
+internal static class PeImportReader
 {
     private const int DirectoryIndex = 1;
     private const int DescriptorSize = 20;

@@ -1,3 +1,4 @@
+using LkmKit.Formats;
 using LkmKit.Formats.AOut;
 using LkmKit.Formats.Model;
 using LkmKit.Linker.Layout;
@@ -88,7 +89,7 @@ internal static class AOutLinkInput
     public static (ulong Alignment, ulong Size) CommonShape(ModuleSymbol symbol) => (CommonAlignment, Align.Up(symbol.Size, CommonAlignment));
 
     /// <summary>The module's relocation tables with ELF-equivalent addends (one new array per table).</summary>
-    /// <exception cref="LkmKit.Formats.IO.ModuleFormatException">A record's place or symbol number is out of range (checked by the reader).</exception>
+    /// <exception cref="LkmKit.Formats.ModuleFormatException">A record's place or symbol number is out of range (checked by the reader).</exception>
     public static IReadOnlyList<ModuleRelocationSection> Relocations(KernelModule module)
     {
         var symbols = module.Symbols;

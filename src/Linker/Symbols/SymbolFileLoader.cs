@@ -8,7 +8,7 @@ public static class SymbolFileLoader
 {
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="LinkException">The text is in no recognised format.</exception>
-    /// <exception cref="LkmKit.Formats.IO.ModuleFormatException">An ELF image is malformed.</exception>
+    /// <exception cref="LkmKit.Formats.ModuleFormatException">An ELF image is malformed.</exception>
     public static IKernelSymbolSource Load(string path)
     {
         Span<byte> magic = stackalloc byte[4];

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// <c>mod_metadata</c> it points to, its name and its payload, each pointer resolved through its relocation
 /// (ET_REL) or dynamic relocation at base 0 (ET_DYN).
 /// </summary>
-public static class FreeBsdMetadataReader
+internal static class FreeBsdMetadataReader
 {
     /// <summary>The section holding the linker set.</summary>
     public const string SetSection = "set_modmetadata_set";
@@ -128,6 +128,15 @@ public static class FreeBsdMetadataReader
         else if (entryCount > 0)
         {
             var place = table ?? throw new ModuleFormatException(reader.File.Path, fileOffset, structure, $"table is a NULL pointer but num_entry is {entryCount}");
+            // The entries must be bytes of the file: an entry_len of 0 (or a table in a section without contents)
+            // would let a tiny file describe millions of entries.
+            if (entryLength == 0 || place.SectionIndex < 0 || place.SectionIndex >= reader.File.Sections.Count
+                || !reader.File.Sections[place.SectionIndex].HasContents)
+            {
+                throw new ModuleFormatException(reader.File.Path, fileOffset, structure,
+                    $"num_entry {entryCount} with entry_len {entryLength} does not describe a table stored in the file");
+            }
+
             reader.Read(place, entryLength * entryCount, structure + " table");
             foreach (var field in fields)
             {

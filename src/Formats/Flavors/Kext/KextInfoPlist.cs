@@ -7,7 +7,7 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// A kext's Info.plist, read into the model: identity, version, libraries (with the arch-specific override for
 /// OS*/IO* keys), compatible version, required-at-boot, personalities and every top-level key as raw metadata.
 /// </summary>
-public sealed class KextInfoPlist
+internal sealed class KextInfoPlist
 {
     private readonly PlistDictionary _root;
 
@@ -27,19 +27,19 @@ public sealed class KextInfoPlist
     public string? Executable => _root.GetString("CFBundleExecutable");
 
     /// <summary>Reads and parses the plist file at <paramref name="path"/>.</summary>
-    /// <exception cref="IO.ModuleFormatException">The plist is malformed or its root is not a dictionary.</exception>
+    /// <exception cref="ModuleFormatException">The plist is malformed or its root is not a dictionary.</exception>
     public static KextInfoPlist Load(string path)
     {
         const long MaxSize = 64 << 20;
         long size = new FileInfo(path).Length;
         if (size > MaxSize)
         {
-            throw new IO.ModuleFormatException(path, 0, "Info.plist", $"file of {size} bytes is larger than the {MaxSize >> 20} MiB accepted");
+            throw new ModuleFormatException(path, 0, "Info.plist", $"file of {size} bytes is larger than the {MaxSize >> 20} MiB accepted");
         }
 
         var root = PropertyList.Parse(File.ReadAllBytes(path), path, out string format);
         return root is PlistDictionary dict ? new KextInfoPlist(dict, format)
-            : throw new IO.ModuleFormatException(path, 0, "Info.plist", $"the top object is a {root.GetType().Name}, not a dictionary");
+            : throw new ModuleFormatException(path, 0, "Info.plist", $"the top object is a {root.GetType().Name}, not a dictionary");
     }
 
     /// <summary>Looks <paramref name="key"/> up as the kernel does: OS*/IO* keys try <c>key_arch</c> first.</summary>

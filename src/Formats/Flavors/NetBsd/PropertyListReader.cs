@@ -7,15 +7,16 @@ namespace LkmKit.Formats.Flavors.NetBsd;
 /// a <c>&lt;plist&gt;</c> holding one <c>&lt;dict&gt;</c>, flattened into key paths and values. DTDs are ignored and
 /// never fetched; nesting is bounded.
 /// </summary>
-public static class PropertyListReader
+internal static class PropertyListReader
 {
     /// <summary>The kernel refuses property files of this size or more (<c>kern_module_vfs.c</c>).</summary>
     public const int KernelSizeLimit = 8191;
 
     private const int MaxDepth = 32;
 
-    /// <summary>Parses <paramref name="xml"/>; throws <see cref="FormatException"/> naming the line for malformed input.</summary>
-    public static List<NetBsdProperty> Parse(string xml)
+    /// <summary>Parses <paramref name="xml"/>, read from <paramref name="path"/>.</summary>
+    /// <exception cref="ModuleFormatException">The property list is malformed; <see cref="ModuleFormatException.Reason"/> names the line.</exception>
+    public static List<NetBsdProperty> Parse(string xml, string path)
     {
         var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true, MaxCharactersInDocument = 1 << 20 };
         var result = new List<NetBsdProperty>();
@@ -25,42 +26,42 @@ public static class PropertyListReader
             reader.MoveToContent();
             if (reader.Name != "plist")
             {
-                throw new FormatException($"root element is <{reader.Name}>, expected <plist>");
+                throw Malformed(path, $"root element is <{reader.Name}>, expected <plist>");
             }
 
             reader.Read();
             reader.MoveToContent();
             if (reader.NodeType != XmlNodeType.Element || reader.Name != "dict")
             {
-                throw new FormatException("<plist> does not start with a <dict>");
+                throw Malformed(path, "<plist> does not start with a <dict>");
             }
 
-            ReadValue(reader, "", result, 0);
+            ReadValue(reader, "", result, 0, path);
         }
         catch (XmlException e)
         {
-            throw new FormatException($"line {e.LineNumber}: {e.Message}", e);
+            throw Malformed(path, $"line {e.LineNumber}: {e.Message}");
         }
 
         return result;
     }
 
     /// <summary>Reads the value element the reader is on, adding its flattened properties under <paramref name="path"/>.</summary>
-    private static void ReadValue(XmlReader reader, string path, List<NetBsdProperty> result, int depth)
+    private static void ReadValue(XmlReader reader, string path, List<NetBsdProperty> result, int depth, string file)
     {
         if (depth > MaxDepth)
         {
-            throw new FormatException($"nesting deeper than {MaxDepth} levels at {path}");
+            throw Malformed(file, $"nesting deeper than {MaxDepth} levels at {path}");
         }
 
         string type = reader.Name;
         switch (type)
         {
             case "dict":
-                ReadContainer(reader, path, result, depth, isDict: true);
+                ReadContainer(reader, path, result, depth, isDict: true, file);
                 break;
             case "array":
-                ReadContainer(reader, path, result, depth, isDict: false);
+                ReadContainer(reader, path, result, depth, isDict: false, file);
                 break;
             case "true" or "false":
                 result.Add(new NetBsdProperty(path, "bool", type));
@@ -71,11 +72,11 @@ public static class PropertyListReader
                 result.Add(new NetBsdProperty(path, type, type == "string" ? value : value.Trim()));
                 break;
             default:
-                throw new FormatException($"unknown value element <{type}> at {path}");
+                throw Malformed(file, $"unknown value element <{type}> at {path}");
         }
     }
 
-    private static void ReadContainer(XmlReader reader, string path, List<NetBsdProperty> result, int depth, bool isDict)
+    private static void ReadContainer(XmlReader reader, string path, List<NetBsdProperty> result, int depth, bool isDict, string file)
     {
         if (reader.IsEmptyElement)
         {
@@ -93,14 +94,14 @@ public static class PropertyListReader
             {
                 if (reader.Name != "key")
                 {
-                    throw new FormatException($"expected <key> in <dict> at {path}, found <{reader.Name}>");
+                    throw Malformed(file, $"expected <key> in <dict> at {path}, found <{reader.Name}>");
                 }
 
                 string key = reader.ReadElementContentAsString();
                 child = path.Length == 0 ? key : $"{path}.{key}";
                 if (reader.MoveToContent() != XmlNodeType.Element)
                 {
-                    throw new FormatException($"key {child} has no value");
+                    throw Malformed(file, $"key {child} has no value");
                 }
             }
             else
@@ -108,9 +109,11 @@ public static class PropertyListReader
                 child = $"{path}[{index++}]";
             }
 
-            ReadValue(reader, child, result, depth + 1);
+            ReadValue(reader, child, result, depth + 1, file);
         }
 
         reader.ReadEndElement();
     }
+
+    private static ModuleFormatException Malformed(string file, string reason) => new(file, 0, "property list", reason);
 }

@@ -13,7 +13,7 @@ namespace LkmKit.Formats.Flavors.Windows;
 /// hal.dll, any <c>*.sys</c>, …), or by the WDM_DRIVER DllCharacteristics bit. Real drivers rarely set that bit and
 /// never IMAGE_FILE_SYSTEM, so neither is required.
 /// </remarks>
-public static class WindowsDriverReader
+internal static class WindowsDriverReader
 {
     private const ushort WdmDriver = 0x2000;
 
@@ -29,7 +29,7 @@ public static class WindowsDriverReader
         KernelImages.Contains(dll) || dll.EndsWith(".sys", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads <paramref name="image"/>'s metadata into <paramref name="module"/> and sets its flavour.</summary>
-    /// <exception cref="IO.ModuleFormatException">A directory the metadata comes from is malformed.</exception>
+    /// <exception cref="ModuleFormatException">A directory the metadata comes from is malformed.</exception>
     public static void Read(PeImage image, KernelModule module)
     {
         var header = image.Header;

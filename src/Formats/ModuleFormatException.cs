@@ -1,4 +1,4 @@
-namespace LkmKit.Formats.IO;
+namespace LkmKit.Formats;
 
 /// <summary>
 /// The one exception the readers throw for malformed input: it names the file, the byte offset, the structure
