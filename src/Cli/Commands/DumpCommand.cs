@@ -28,8 +28,8 @@ public static class DumpCommand
             }
 
             bool asJson = result.GetValue(json);
-            return BatchOutput.Write(result.GetValue(files) ?? [],
-                asJson ? (p, m) => DumpJson.Render(p, m, parts) : (p, m) => DumpText.Render(p, m, parts), asJson, stdout, stderr);
+            return BatchOutput.Stream(result.GetValue(files) ?? [],
+                asJson ? (o, p, m) => DumpJson.Write(o, p, m, parts) : (o, p, m) => DumpText.Write(o, p, m, parts), asJson, stdout, stderr);
         });
         return command;
     }

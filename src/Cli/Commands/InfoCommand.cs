@@ -35,11 +35,7 @@ public static class InfoCommand
             }
 
             using var progress = ProgressReporter.Create(stderr, "lkm info", forPeople: !asJson);
-            return BatchOutput.Write(result.GetValue(paths) ?? [], (p, m) =>
-            {
-                progress.Advance();
-                return render(p, m);
-            }, asJson, stdout, stderr, options);
+            return BatchOutput.Write(result.GetValue(paths) ?? [], render, asJson, stdout, stderr, options, progress);
         });
         return command;
     }

@@ -79,11 +79,13 @@ public static class LinkCommand
             }
 
             var image = new ModuleLinker(kernel, options).Link(read);
-            ElfImageWriter.Write(image, output);
+            var outputs = new List<(string Path, byte[] Bytes)> { (output, ElfImageWriter.Build(image)) };
             if (mapPath is not null)
             {
-                File.WriteAllText(mapPath, LinkMapWriter.Render(image));
+                outputs.Add((mapPath, System.Text.Encoding.UTF8.GetBytes(LinkMapWriter.Render(image))));
             }
+
+            OutputFiles.WriteAll(outputs);
 
             foreach (var m in image.Modules)
             {
