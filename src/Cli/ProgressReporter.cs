@@ -36,26 +36,38 @@ public sealed class ProgressReporter : IDisposable
     /// <summary>Counts one finished item out of <paramref name="total"/> (0 when unknown) and redraws when due.</summary>
     public void Advance(int total = 0)
     {
-        _done++;
-        if (_terminal is null || _clock.ElapsedMilliseconds - _lastDraw < 100)
+        int done = Interlocked.Increment(ref _done);
+        if (_terminal is null || _clock.ElapsedMilliseconds - Interlocked.Read(ref _lastDraw) < 100)
         {
             return;
         }
 
-        _lastDraw = _clock.ElapsedMilliseconds;
-        string text = total > 0 ? $"{_label}: {_done}/{total}" : $"{_label}: {_done}";
-        _width = Math.Max(_width, text.Length);
-        _terminal.Write($"\r{text.PadRight(_width)}");
-        _terminal.Flush();
+        // Items may finish on several threads; one of them draws.
+        lock (_clock)
+        {
+            if (_clock.ElapsedMilliseconds - _lastDraw < 100)
+            {
+                return;
+            }
+
+            _lastDraw = _clock.ElapsedMilliseconds;
+            string text = total > 0 ? $"{_label}: {done}/{total}" : $"{_label}: {done}";
+            _width = Math.Max(_width, text.Length);
+            _terminal.Write($"\r{text.PadRight(_width)}");
+            _terminal.Flush();
+        }
     }
 
     /// <summary>Clears the progress line.</summary>
     public void Dispose()
     {
-        if (_terminal is not null && _width > 0)
+        lock (_clock)
         {
-            _terminal.Write($"\r{new string(' ', _width)}\r");
-            _terminal.Flush();
+            if (_terminal is not null && _width > 0)
+            {
+                _terminal.Write($"\r{new string(' ', _width)}\r");
+                _terminal.Flush();
+            }
         }
     }
 }

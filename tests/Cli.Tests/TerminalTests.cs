@@ -14,25 +14,8 @@ public class TerminalTests
             var stderr = new StringWriter();
             Assert.Equal(1, LkmApp.Run(["info", dir], stdout, stderr));
             Assert.Equal("", stdout.ToString());
-            Assert.Contains($"lkm: {dir}: no module found", stderr.ToString());
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
-    }
-
-    [Fact]
-    public void InfoOfAnEmptyDirectoryNextToAModuleStillPrintsTheModule()
-    {
-        string dir = Directory.CreateTempSubdirectory("lkm-empty").FullName;
-        try
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            Assert.Equal(1, LkmApp.Run(["info", "-F", "name", RepoPaths.Linux("x86_64", "lkmdemo_min.ko"), dir], stdout, stderr));
-            Assert.Equal("lkmdemo_min\n", stdout.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
             Assert.Contains("no module found", stderr.ToString());
+            Assert.Contains(dir, stderr.ToString());
         }
         finally
         {

@@ -23,7 +23,8 @@ public static class ConvertCommand
         var like = new Option<string?>("--like") { Description = "A real module of the target kernel to take its layout from (Linux)." };
         var license = new Option<string?>("--license") { Description = "Licence to declare (Linux: MODULE_LICENSE)." };
         var output = new Option<string>("--output", "-o") { Description = "The module to write.", Required = true };
-        var command = new Command("convert", "Convert a legacy a.out LKM into a NetBSD, Linux or FreeBSD module.") { input, to, os, release, like, license, output };
+        var command = new Command("convert", CommandHelp.Describe("Convert a legacy a.out LKM into a NetBSD, Linux or FreeBSD module.",
+            "lkm convert testdata/lkm/cvmisc.o --to netbsd -o /tmp/cvmisc.kmod")) { input, to, os, release, like, license, output };
         command.SetAction(result =>
         {
             string path = result.GetValue(input)!;

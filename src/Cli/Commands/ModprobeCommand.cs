@@ -24,7 +24,7 @@ public static class ModprobeCommand
         var all = new Option<bool>("--all", "-a") { Description = "Every argument is a module name or alias (no parameters)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per module: name, path, reason, requiredBy, options, builtin, install, target." };
         var names = new Argument<string[]>("NAME") { Description = "Module name or alias, then PARAM=VALUE parameters (or more names with -a).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("modprobe", "Resolve a module name or alias to what modprobe would load (like modprobe --show-depends).")
+        var command = new Command("modprobe", CommandHelp.Describe("Resolve a module name or alias to what modprobe would load (like modprobe --show-depends).", "lkm modprobe --show-depends -d /tmp/root -S 6.1.0-57-amd64 ext4"))
         {
             showDepends, resolveAlias, baseDir, release, config, useBlacklist, all, json, names,
         };
