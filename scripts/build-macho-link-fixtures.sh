@@ -4,7 +4,7 @@
 # scripts/build-kext-fixtures.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../testdata/linker/macho"
-for f in x86_64relocs x86_64got x86_64user; do
+for f in x86_64relocs x86_64got x86_64user x86_64subtractor; do
   llvm-mc -triple x86_64-apple-macos11 -filetype=obj "$f.s" -o "$f.o"
 done
 for f in arm64relocs arm64got; do

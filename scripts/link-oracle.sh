@@ -41,8 +41,12 @@ for module in "${modules[@]}"; do
         failed=$((failed + 1))
         continue
     fi
-    readelf -SW "$input" > "$dir/sections.txt"
-    python3 - "$dir" "$input" <<'PY'
+    if ! readelf -SW "$input" > "$dir/sections.txt" 2> "$dir/readelf.err"; then
+        echo "$base: readelf failed: $(head -n 3 "$dir/readelf.err")"
+        failed=$((failed + 1))
+        continue
+    fi
+    python3 - "$dir" "$input" <<'PY' || { echo "$base: writing the ld.lld script failed"; failed=$((failed + 1)); continue; }
 import re, sys
 d, inp = sys.argv[1], sys.argv[2]
 lines = open(f"{d}/lkm.map").read().split("\n")
@@ -122,6 +126,11 @@ for i, (n, a) in enumerate(secs):
 print(compared, relocs, mismatch, skipped)
 PY
 )
+    if [ $? -ne 0 ] || [ -z "$result" ]; then
+        echo "$base: the comparison failed"
+        failed=$((failed + 1))
+        continue
+    fi
     read -r c r m s <<<"$result"
     echo "$base: sections=$c relocations=$r mismatches=$m skipped=$s"
     total_modules=$((total_modules + 1)); total_sections=$((total_sections + c)); total_relocs=$((total_relocs + r))

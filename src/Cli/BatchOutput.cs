@@ -1,4 +1,5 @@
 using LkmKit.Cli.Output;
+using LkmKit.Formats.Discovery;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Cli;
@@ -6,13 +7,33 @@ namespace LkmKit.Cli;
 /// <summary>Writes a batch's results in order: output to stdout, one error line per bad file to stderr.</summary>
 public static class BatchOutput
 {
-    /// <summary>Renders every path; returns 0 when all files were read, 1 when any failed.</summary>
-    public static int Write(IEnumerable<string> paths, Func<string, KernelModule, string> render, bool json, TextWriter stdout, TextWriter stderr,
+    /// <summary>
+    /// Finds the modules under <paramref name="paths"/> (<see cref="ModuleDiscovery"/>) and renders each; returns 0 when all
+    /// were read, 1 when any failed, a path given was refused, or no module was found at all.
+    /// </summary>
+    public static int Write(IReadOnlyList<string> paths, Func<string, KernelModule, string> render, bool json, TextWriter stdout, TextWriter stderr,
         Formats.ModuleReadOptions? options = null)
     {
-        int failures = 0;
-        foreach (var item in BatchReader.Run(paths, render, options))
+        int failures = 0, read = 0;
+        var refused = new List<DiscoveredPath>();
+        var modules = ModuleDiscovery.Expand(paths).Where(found =>
         {
+            if (found.IsModule)
+            {
+                return true;
+            }
+
+            lock (refused)
+            {
+                refused.Add(found);
+            }
+
+            return false;
+        }).Select(found => found.Path);
+        foreach (var item in BatchReader.Run(modules, render, options))
+        {
+            ReportRefused(refused, stdout, stderr, json, ref failures);
+            read++;
             if (item.Error is null)
             {
                 stdout.Write(item.Output);
@@ -20,14 +41,51 @@ public static class BatchOutput
             }
 
             failures++;
-            stdout.Flush();
-            stderr.WriteLine($"lkm: {item.Error}");
-            if (json)
-            {
-                stdout.Write(ModuleJson.RenderError(item.Path, item.Error));
-            }
+            WriteError(item.Path, item.Error, json, stdout, stderr);
+        }
+
+        ReportRefused(refused, stdout, stderr, json, ref failures);
+        if (read == 0 && failures == 0)
+        {
+            stderr.WriteLine($"lkm: no module found in {string.Join(", ", paths)}");
+            return 1;
         }
 
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Reports refused entries: a path the user named fails the batch; one found in a directory is only noted.</summary>
+    private static void ReportRefused(List<DiscoveredPath> refused, TextWriter stdout, TextWriter stderr, bool json, ref int failures)
+    {
+        DiscoveredPath[] pending;
+        lock (refused)
+        {
+            pending = [.. refused];
+            refused.Clear();
+        }
+
+        foreach (var entry in pending)
+        {
+            if (entry.Given)
+            {
+                failures++;
+                WriteError(entry.Path, $"{entry.Path}: {entry.Refusal}", json, stdout, stderr);
+            }
+            else
+            {
+                stdout.Flush();
+                stderr.WriteLine($"lkm: {entry.Path}: skipped: {entry.Refusal}");
+            }
+        }
+    }
+
+    private static void WriteError(string path, string error, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        stdout.Flush();
+        stderr.WriteLine($"lkm: {error}");
+        if (json)
+        {
+            stdout.Write(ModuleJson.RenderError(path, error));
+        }
     }
 }

@@ -16,6 +16,10 @@ public static class LkmApp
         root.Subcommands.Add(LinkCommand.Create(stdout, stderr));
         root.Subcommands.Add(DepmodCommand.Create(stdout, stderr));
         root.Subcommands.Add(ModprobeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(KernelCommand.Create(stdout, stderr));
+        root.Subcommands.Add(LoadCommand.Create(stdout, stderr));
+        root.Subcommands.Add(UnloadCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ListCommand.Create(stdout, stderr));
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
         root.Subcommands.Add(SignCommand.Create(stdout, stderr));
         var result = root.Parse(args);

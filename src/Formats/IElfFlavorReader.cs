@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats;
 
 /// <summary>Recognises one operating system's modules among ELF files and fills the model from them.</summary>
-public interface IElfFlavorReader
+internal interface IElfFlavorReader
 {
     /// <summary>The flavour this reader produces.</summary>
     ModuleFlavor Flavor { get; }

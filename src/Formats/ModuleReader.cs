@@ -80,7 +80,7 @@ public static class ModuleReader
     }
 
     /// <summary>Builds the model of an ELF file and lets the first flavour that recognises it fill the metadata.</summary>
-    public static KernelModule ReadElf(ElfFile elf, ModuleSource? source = null)
+    internal static KernelModule ReadElf(ElfFile elf, ModuleSource? source = null)
     {
         var module = ElfModelBuilder.CreateModule(elf, source);
         foreach (var flavor in ElfFlavors)

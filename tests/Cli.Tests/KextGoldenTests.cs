@@ -1,3 +1,4 @@
+using LkmKit.Formats.Discovery;
 namespace LkmKit.Cli.Tests;
 
 /// <summary><c>lkm info</c> (text and JSON) and <c>lkm dump</c> over the kext bundles and Mach-O fixtures, against checked golden files.</summary>
@@ -46,9 +47,13 @@ public class KextGoldenTests
     [Fact]
     public void DirectoryWalkTakesEachKextBundleAsOnePath()
     {
-        var paths = ModulePaths.Expand([RepoPaths.TestData("kext")]).Select(RepoPaths.Portable).ToList();
-        Assert.Equal(["<repo>/testdata/kext/Codeless.kext", "<repo>/testdata/kext/DemoKext.kext", "<repo>/testdata/kext/MissingExec.kext"], paths);
-        Assert.Equal([RepoPaths.TestData("kext", "DemoKext.kext")], ModulePaths.Expand([RepoPaths.TestData("kext", "DemoKext.kext")]));
+        // Content decides: the bundles are one path each, and the Mach-O objects beside them are taken whatever their names.
+        var paths = ModuleDiscovery.Expand([RepoPaths.TestData("kext")]).Select(p => RepoPaths.Portable(p.Path)).ToList();
+        Assert.Equal(["<repo>/testdata/kext/Codeless.kext", "<repo>/testdata/kext/DemoKext.kext", "<repo>/testdata/kext/MissingExec.kext"],
+            paths.Where(p => p.EndsWith(".kext", StringComparison.Ordinal)));
+        Assert.Contains("<repo>/testdata/kext/objects/demokext.x86_64.o", paths);
+        Assert.DoesNotContain(paths, p => p.Contains("/src/", StringComparison.Ordinal) || p.EndsWith(".md", StringComparison.Ordinal));
+        Assert.Equal([RepoPaths.TestData("kext", "DemoKext.kext")], ModuleDiscovery.Expand([RepoPaths.TestData("kext", "DemoKext.kext")]).Select(p => p.Path));
     }
 
     [Fact]

@@ -104,19 +104,46 @@ public class AOutLkmFixtureTests
     }
 
     [Fact]
-    public void AmbiguousTypeIsReportedNotGuessed()
+    public void TypeAgreedByEverySystemOfItsLkmVersionIsDecidedWhileTheSystemIsNot()
     {
+        // myexec.o's clues leave netbsd, openbsd-old and openbsd; lkm_ver 1 rules out OpenBSD 4.x (LKM_VERSION 2),
+        // and both remaining systems number LM_EXEC 4.
         var (file, m, d) = Open("myexec.o");
         using (file)
         {
             Assert.Equal(4, d.RawType);
-            Assert.Equal(LkmModuleKind.Unknown, d.Kind);
+            Assert.Equal(LkmModuleKind.Exec, d.Kind);
             Assert.Null(d.OperatingSystem);
-            var note = Assert.Single(m.Diagnostics);
-            Assert.Contains("lkm_type 4 is ambiguous: LM_EXEC on netbsd, openbsd-old; LM_MISC on openbsd", note.Message);
-            Assert.DoesNotContain(d.Fields, f => f.Name == "lkm_exec");
+            Assert.Equal([LkmOperatingSystem.NetBsd, LkmOperatingSystem.OpenBsdOld, LkmOperatingSystem.OpenBsd], d.Candidates);
+            Assert.Contains(d.Evidence, e => e.Contains("lkm_ver 1: every system with LKM_VERSION 1 (netbsd, openbsd-old) reads lkm_type 4 as LM_EXEC", StringComparison.Ordinal));
+            Assert.Empty(m.Diagnostics);
+            Assert.Equal("myexec_execsw", d.Fields.Single(f => f.Name == "lkm_exec").Target);
         }
+    }
 
+    [Fact]
+    public void AmbiguousTypeIsReportedNotGuessed()
+    {
+        // The same object with an lkm_ver no system uses: the readings still differ, so the type stays unknown.
+        var bytes = File.ReadAllBytes(Fixture("myexec.o"));
+        uint text = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
+        int lkmVer = 32 + (int)0x4c + 4;
+        Assert.Equal(1, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(lkmVer)));
+        Assert.Equal(0x4cu, text); // the descriptor is the first thing in .data, right after the text
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(lkmVer), 7);
+        using var source = LkmKit.Formats.IO.ModuleSource.FromMemory("myexec-ver7.o", bytes);
+        var m = Assert.Single(ModuleReader.Read(source));
+        var d = Assert.IsType<LkmModuleDetails>(m.Details);
+        Assert.Equal(LkmModuleKind.Unknown, d.Kind);
+        Assert.Null(d.OperatingSystem);
+        var note = Assert.Single(m.Diagnostics);
+        Assert.Contains("lkm_type 4 is ambiguous: LM_EXEC on netbsd, openbsd-old; LM_MISC on openbsd", note.Message);
+        Assert.DoesNotContain(d.Fields, f => f.Name == "lkm_exec");
+    }
+
+    [Fact]
+    public void ExplicitSystemDecidesTheType()
+    {
         var (chosen, cm, cd) = Open("myexec.o", new ModuleReadOptions { LkmOperatingSystem = LkmOperatingSystem.NetBsd });
         using (chosen)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using LkmKit.Formats;
 using LkmKit.Formats.Flavors.Kext;
@@ -76,6 +77,18 @@ public class MachOOracleTests
         Assert.Equal(expected.Where(e => e.Value is not null).Select(e => (e.Name, e.Value)), actual.Where(a => !a.Undefined).Select(a => (a.Name, a.Value)));
     }
 
+    /// <summary>llvm-objdump's short names of <c>r_type</c>, indexed by the type number.</summary>
+    private static readonly Dictionary<MachineArchitecture, string[]> ObjdumpTypeNames = new()
+    {
+        [MachineArchitecture.X86_64] = ["UNSIGND", "SIGNED", "BRANCH", "GOT_LD", "GOT", "SUB", "SIGNED1", "SIGNED2", "SIGNED4", "TLV"],
+        [MachineArchitecture.AArch64] = ["UNSIGND", "SUB", "BR26", "PAGE21", "PAGOF12", "GOTLDP", "GOTLDPOF", "PTRTGOT", "TLVLDP", "TLVLDPOF", "ADDEND"],
+        [MachineArchitecture.X86] = ["VANILLA", "PAIR", "SECTDIF", "PBLAPTR", "LOCSDIF", "TLV"],
+    };
+
+    /// <summary>
+    /// Every relocation record against <c>llvm-objdump --macho -r</c>: address, extern, scattered, target (symbol, or
+    /// section ordinal and name), type, pcrel (for the kinds that say whether the place is PC-relative) and length.
+    /// </summary>
     [SkippableTheory]
     [MemberData(nameof(Images))]
     public void RelocationsMatchLlvmObjdump(string file, string? arch)
@@ -83,39 +96,40 @@ public class MachOOracleTests
         ExternalTool.Require("llvm-objdump");
 
         string path = RepoPaths.TestData("kext", file);
-        // "address  pcrel length extern type    scattered symbolnum/value"; one block per section, in section order.
-        var expected = new List<(ulong Address, string Extern, bool Scattered, string Target)>();
+        using var opened = ModuleReader.Open(path);
+        var m = Module(opened, arch);
+        string[] typeNames = ObjdumpTypeNames[m.Machine];
+
+        // Fixed columns under "address  pcrel length extern type    scattered symbolnum/value"; one block per section,
+        // in section order. The type column is 8 wide and runs into the next one for 8-letter names (GOTLDPOF).
+        var expected = new List<(ulong Address, string Extern, bool Scattered, string Target, string Type, string PcRel, int Length)>();
         foreach (var line in Tool("llvm-objdump", arch, "--macho", "-r", path))
         {
-            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (line.StartsWith(' ') && f.Length >= 6 && f[3] == "PAIR")
+            if (line.Length < 48 || !(line[..8].Trim() is var a && (a.Length == 0 || ulong.TryParse(a, NumberStyles.HexNumber, null, out _))) || line.StartsWith("address", StringComparison.Ordinal))
             {
-                expected.Add((0, "n/a", true, "")); // objdump prints no address for a PAIR (its r_address is 0 here)
                 continue;
             }
 
-            if (f.Length >= 7 && ulong.TryParse(f[0], NumberStyles.HexNumber, null, out ulong address) && f[0].Length == 8)
-            {
-                // "?( 3)" splits into two fields for arm64 quads.
-                int shift = f[2] == "?(" ? 1 : 0;
-                string ext = f[3 + shift], type = f[4 + shift], scattered = f[5 + shift];
-                string target = string.Join(' ', f.Skip(6 + shift));
-                expected.Add((address, ext, scattered == "True", type == "ADDEND" ? "addend" : target));
-            }
+            string type = line[29..37].Trim();
+            // objdump prints no address for a PAIR (its r_address is 0 here).
+            ulong address = line[..8].Trim() is { Length: > 0 } hex ? ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture) : 0;
+            int length = line[15..22].Trim() switch { "byte" => 0, "word" => 1, "long" => 2, "quad" or "?( 3)" => 3, var other => throw new Xunit.Sdk.XunitException($"length {other}") };
+            bool scattered = line[37..47].Trim() == "True";
+            string target = type is "ADDEND" ? "addend" : scattered ? "" : line[47..].Trim();
+            expected.Add((address, line[22..29].Trim(), scattered, target, type, line[9..15].Trim(), length));
         }
 
-        using var opened = ModuleReader.Open(path);
-        var m = Module(opened, arch);
         int nlistCount = m.Symbols.Count - 1 - m.Sections.Count;
-        var actual = new List<(ulong, string, bool, string)>();
+        var actual = new List<(ulong, string, bool, string, string, string, int)>();
         foreach (var table in m.RelocationSections.Where(t => t.TargetSectionIndex >= 0))
         {
             foreach (var r in table.Relocations)
             {
                 bool scattered = (r.RawType & MachORelocationTypes.ScatteredFlag) != 0;
+                uint type = r.RawType & 0xF;
                 string target;
                 string ext;
-                if (r.Machine == MachineArchitecture.AArch64 && r.RawType == 10)
+                if (r.Machine == MachineArchitecture.AArch64 && type == MachORelocationTypes.Arm64Addend)
                 {
                     (ext, target) = ("False", "addend");
                 }
@@ -133,11 +147,25 @@ public class MachOOracleTests
                     (ext, target) = ("False", $"{section.Index + 1} ({section.Name})");
                 }
 
-                actual.Add((r.Offset, ext, scattered, target));
+                actual.Add((scattered && type == MachORelocationTypes.GenericPair ? 0 : r.Offset, ext, scattered, target,
+                    type < typeNames.Length ? typeNames[type] : $"type {type}", "", BitOperations.Log2(r.Width) - 3));
             }
         }
 
-        Assert.Equal(expected.Select(e => (e.Address, e.Extern, e.Scattered, e.Scattered ? "" : e.Target)), actual);
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var e = expected[i];
+            var r = m.RelocationSections.Where(t => t.TargetSectionIndex >= 0).SelectMany(t => t.Relocations).ElementAt(i);
+            // The model keeps pcrel in the kind: an UNSIGNED/VANILLA with pcrel set reads as PcRelative.
+            string pcRel = r.Kind switch
+            {
+                RelocationKind.PcRelative or RelocationKind.Branch or RelocationKind.PageRelative => "True",
+                RelocationKind.Absolute or RelocationKind.PageOffset => "False",
+                _ => e.PcRel,
+            };
+            Assert.Equal(e, actual[i] with { Item6 = pcRel });
+        }
     }
 
     public static TheoryData<string> Plists => new()

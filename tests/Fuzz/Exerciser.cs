@@ -63,6 +63,15 @@ internal static class Exerciser
                     total = Math.Min(MaxLinkedBytes + 1, total + Math.Min(section.Size, MaxLinkedBytes + 1));
                 }
             }
+
+            // Commons are laid out after bss, sized by the symbol (a.out keeps the size in the value).
+            foreach (var symbol in module.Symbols)
+            {
+                if (symbol.Definition == SymbolDefinition.Common)
+                {
+                    total = Math.Min(MaxLinkedBytes + 1, total + Math.Min(Math.Max(symbol.Size, symbol.Value), MaxLinkedBytes + 1));
+                }
+            }
         }
 
         return total;

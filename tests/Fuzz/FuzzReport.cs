@@ -52,7 +52,7 @@ internal sealed class FuzzReport
             text.Append(c, $"  {type}: {count}\n");
         }
 
-        text.Append(c, $"slowest input: {Slowest.Milliseconds:F1} ms (#{Slowest.Input}, from {Slowest.Seed})\n");
+        text.Append(c, $"slowest input: {Slowest.Milliseconds:F1} ms of CPU (#{Slowest.Input}, from {Slowest.Seed})\n");
         text.Append(c, $"most allocating input: {MostAllocating.Bytes} bytes = {MostAllocating.Ratio:F1} x its size (#{MostAllocating.Input}, from {MostAllocating.Seed})\n");
         text.Append(c, $"peak resident memory: {PeakResidentBytes / (1 << 20)} MiB\n");
         text.Append(c, $"findings: {FindingCount} inputs, {Findings.Count} distinct\n");

@@ -57,6 +57,9 @@ public class ApplierTests
     [Theory]
     [InlineData(10u, 0xffffffff82213a40UL)] // 32 of a kernel address: does not zero-extend
     [InlineData(11u, 0x0000000100000000UL)] // 32S of a value above 2^31: does not sign-extend
+    [InlineData(11u, 0x0000000080000000UL)] // 32S of 2^31: one past the top of the signed range
+    [InlineData(11u, 0xffffffff7fffffffUL)] // 32S one below -2^31 (an address under the top 2 GiB): the lower bound
+    [InlineData(11u, 0x8000000000000000UL)] // 32S far below -2^31
     public void X86_64Overflow(uint type, ulong s) =>
         Assert.Equal(RelocationStatus.Overflow, Apply(new X86_64RelocationApplier(true), type, Zero(4), s, 0, 0).Status);
 

@@ -95,18 +95,19 @@ public class MachOApplierTests
     }
 
     [Theory]
-    [InlineData(2u, 0x94000000u, 0x1002UL, 0x1000UL, RelocationStatus.Misaligned)] // BRANCH26 to a non-instruction address
-    [InlineData(2u, 0x94000000u, 0x8001000UL, 0x1000UL, RelocationStatus.Overflow)] // BRANCH26 at +128 MiB
-    [InlineData(3u, 0x90000000u, 0x100001000UL, 0x1000UL, RelocationStatus.Overflow)] // PAGE21 at +4 GiB
-    [InlineData(4u, 0xf9400000u, 0x1004UL, 0UL, RelocationStatus.Misaligned)] // PAGEOFF12 LDR x of a 4-aligned address
-    [InlineData(4u, 0x3dc00000u, 0x1008UL, 0UL, RelocationStatus.Misaligned)] // PAGEOFF12 LDR q of an 8-aligned address
-    [InlineData(5u, 0x90000000u, 0x1000UL, 0UL, RelocationStatus.Unsupported)] // GOT_LOAD_PAGE21
-    [InlineData(6u, 0xf9400000u, 0x1000UL, 0UL, RelocationStatus.Unsupported)] // GOT_LOAD_PAGEOFF12
-    [InlineData(7u, 0u, 0x1000UL, 0UL, RelocationStatus.Unsupported)] // POINTER_TO_GOT
-    [InlineData(8u, 0x90000000u, 0x1000UL, 0UL, RelocationStatus.Unsupported)] // TLVP_LOAD_PAGE21
-    [InlineData(11u, 0u, 0x1000UL, 0UL, RelocationStatus.Unsupported)] // AUTHENTICATED_POINTER
-    public void Arm64Refused(uint type, uint insn, ulong s, ulong p, RelocationStatus expected)
+    [InlineData(2u, 0x94000000u, 0x1002UL, 0x1000UL, nameof(RelocationStatus.Misaligned))] // BRANCH26 to a non-instruction address
+    [InlineData(2u, 0x94000000u, 0x8001000UL, 0x1000UL, nameof(RelocationStatus.Overflow))] // BRANCH26 at +128 MiB
+    [InlineData(3u, 0x90000000u, 0x100001000UL, 0x1000UL, nameof(RelocationStatus.Overflow))] // PAGE21 at +4 GiB
+    [InlineData(4u, 0xf9400000u, 0x1004UL, 0UL, nameof(RelocationStatus.Misaligned))] // PAGEOFF12 LDR x of a 4-aligned address
+    [InlineData(4u, 0x3dc00000u, 0x1008UL, 0UL, nameof(RelocationStatus.Misaligned))] // PAGEOFF12 LDR q of an 8-aligned address
+    [InlineData(5u, 0x90000000u, 0x1000UL, 0UL, nameof(RelocationStatus.Unsupported))] // GOT_LOAD_PAGE21
+    [InlineData(6u, 0xf9400000u, 0x1000UL, 0UL, nameof(RelocationStatus.Unsupported))] // GOT_LOAD_PAGEOFF12
+    [InlineData(7u, 0u, 0x1000UL, 0UL, nameof(RelocationStatus.Unsupported))] // POINTER_TO_GOT
+    [InlineData(8u, 0x90000000u, 0x1000UL, 0UL, nameof(RelocationStatus.Unsupported))] // TLVP_LOAD_PAGE21
+    [InlineData(11u, 0u, 0x1000UL, 0UL, nameof(RelocationStatus.Unsupported))] // AUTHENTICATED_POINTER
+    public void Arm64Refused(uint type, uint insn, ulong s, ulong p, string expectedStatus)
     {
+        var expected = Enum.Parse<RelocationStatus>(expectedStatus);
         var (status, hex) = Apply(new MachOArm64RelocationApplier(), type, 32, Insn(insn), s, 0, p);
         Assert.Equal(expected, status);
         Assert.Equal(Hex(insn), hex); // a refused relocation leaves the instruction alone

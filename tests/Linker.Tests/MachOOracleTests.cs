@@ -26,6 +26,7 @@ public class MachOOracleTests
         { "x86_64", "testdata/kext/objects/demokext.x86_64.o" },
         { "arm64", "testdata/kext/objects/demokext.arm64.o" },
         { "x86_64", "testdata/linker/macho/x86_64relocs.o" },
+        { "x86_64", "testdata/linker/macho/x86_64subtractor.o" },
         { "arm64", "testdata/linker/macho/arm64relocs.o" },
         { "x86_64", "testdata/kext/objects/plugin.x86_64.o" },
         { "arm64", "testdata/kext/objects/plugin.arm64e.o" },

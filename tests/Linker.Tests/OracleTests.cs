@@ -78,6 +78,8 @@ public class OracleTests
         var err = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
+        // The script exits non-zero on any mismatch or failed tool; the TOTAL line says which.
+        Assert.True(process.ExitCode == 0, $"link-oracle.sh exited with {process.ExitCode}:\n{output}{err.Result}");
         return output + err.Result;
     }
 

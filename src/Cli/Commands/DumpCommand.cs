@@ -27,7 +27,7 @@ public static class DumpCommand
             }
 
             bool asJson = result.GetValue(json);
-            return BatchOutput.Write(ModulePaths.Expand(result.GetValue(files) ?? []),
+            return BatchOutput.Write(result.GetValue(files) ?? [],
                 asJson ? (p, m) => DumpJson.Render(p, m, parts) : (p, m) => DumpText.Render(p, m, parts), asJson, stdout, stderr);
         });
         return command;

@@ -33,7 +33,7 @@ public static class InfoCommand
                 options = options with { LkmOperatingSystem = system };
             }
 
-            return BatchOutput.Write(ModulePaths.Expand(result.GetValue(paths) ?? []), render, asJson, stdout, stderr, options);
+            return BatchOutput.Write(result.GetValue(paths) ?? [], render, asJson, stdout, stderr, options);
         });
         return command;
     }

@@ -19,10 +19,11 @@ public static class VerifyCommand
         var kernel = new Option<string?>("--kernel") { Description = "Trust the certificates built into this kernel image (vmlinuz/bzImage, arm64 Image[.gz], vmlinux)." };
         var systemMap = new Option<string?>("--system-map") { Description = "The image's System.map: read exactly system_certificate_list instead of scanning the image." };
         var json = new Option<bool>("--json") { Description = "One JSON object per module (JSON Lines): path, status, reason, signer, keyId, hashAlgorithm." };
-        var modules = new Argument<string[]>("MODULE") { Description = "Module files (.ko, .ko.xz, .ko.zst, .ko.gz) or directories (searched recursively).", Arity = ArgumentArity.OneOrMore };
+        var listCerts = new Option<bool>("--list-certs") { Description = "Print the trusted certificates (a comment line and PEM each) before checking any module." };
+        var modules = new Argument<string[]>("MODULE") { Description = "Module files (.ko, .ko.xz, .ko.zst, .ko.gz) or directories (searched recursively).", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("verify", "Check Linux module signatures against certificates or a kernel image's built-in keys.")
         {
-            certs, kernel, systemMap, json, modules,
+            certs, kernel, systemMap, json, listCerts, modules,
         };
         command.SetAction(result =>
         {
@@ -59,10 +60,36 @@ public static class VerifyCommand
                 return 2;
             }
 
+            string[] given = result.GetValue(modules) ?? [];
+            if (result.GetValue(listCerts))
+            {
+                foreach (var certificate in trusted.Certificates)
+                {
+                    stdout.Write($"# subject: {certificate.Subject}; serial: {certificate.SerialNumber}; " +
+                        $"sha256: {Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256))}\n");
+                    stdout.Write(certificate.ExportCertificatePem().ReplaceLineEndings("\n") + "\n");
+                }
+            }
+            else if (given.Length == 0)
+            {
+                stderr.WriteLine("lkm verify: no MODULE given");
+                return 2;
+            }
+
             bool asJson = result.GetValue(json);
             int notOk = 0;
-            foreach (string path in ModulePaths.Expand(result.GetValue(modules) ?? []))
+            foreach (var found in Formats.Discovery.ModuleDiscovery.Expand(given))
             {
+                string path = found.Path;
+                if (!found.IsModule)
+                {
+                    // A special file or a link out of the tree: said, never opened; only a path the user named fails the run.
+                    stdout.Flush();
+                    stderr.WriteLine($"lkm verify: {path}: {(found.Given ? "" : "skipped: ")}{found.Refusal}");
+                    notOk += found.Given ? 1 : 0;
+                    continue;
+                }
+
                 ModuleVerificationResult? verdict = null;
                 string? error = null;
                 try

@@ -4,7 +4,7 @@ namespace LkmKit.Formats.AOut;
 /// Numbers of the a.out format: magics, machine ids, header flags and <c>n_type</c> values (NetBSD
 /// <c>sys/exec_aout.h</c>, <c>include/nlist.h</c>; binutils <c>include/aout/aout64.h</c>).
 /// </summary>
-public static class AOutConstants
+internal static class AOutConstants
 {
     /// <summary>Size of <c>struct exec</c> for 32-bit a.out.</summary>
     public const int HeaderSize = 32;

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.AOut;
 /// claimed only with a distinctive first word or with sizes that all fit the file (<see cref="AOutFile.IsAOut"/>).
 /// Legacy LKM objects get the <see cref="ModuleFlavor.LegacyLkm"/> flavour; other a.out files are read as plain objects.
 /// </summary>
-public sealed class AOutContainerReader : IContainerReader
+internal sealed class AOutContainerReader : IContainerReader
 {
     /// <inheritdoc />
     public bool CanRead(ReadOnlySpan<byte> head) => AOutFile.IsAOut(head);

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.AOut;
 /// size is checked against the file length when the file is parsed; names and relocation records are checked when
 /// they are read, and malformed input throws <see cref="ModuleFormatException"/>.
 /// </summary>
-public sealed class AOutFile
+internal sealed class AOutFile
 {
     private AOutFile(string path, ReadOnlyMemory<byte> data, AOutHeader header, AOutLayout layout)
     {

@@ -4,7 +4,7 @@ using LkmKit.Formats.IO;
 namespace LkmKit.Formats.AOut;
 
 /// <summary>How the first header word (<c>a_midmag</c>) of an a.out file is stored.</summary>
-public enum AOutMagicEncoding
+internal enum AOutMagicEncoding
 {
     /// <summary>NetBSD (and OpenBSD): <c>flags&lt;&lt;26 | mid&lt;&lt;16 | magic</c> in network (big-endian) order on every architecture.</summary>
     NetBsd,
@@ -33,7 +33,7 @@ public enum AOutMagicEncoding
 /// <param name="Entry">a_entry: entry address.</param>
 /// <param name="TextRelocSize">a_trsize: text relocation table size in bytes.</param>
 /// <param name="DataRelocSize">a_drsize: data relocation table size in bytes.</param>
-public sealed record AOutHeader(
+internal sealed record AOutHeader(
     uint RawMidmag, AOutMagicEncoding Encoding, ushort Magic, uint MachineId, uint Flags, bool BigEndian,
     uint Text, uint Data, uint Bss, uint Syms, uint Entry, uint TextRelocSize, uint DataRelocSize)
 {

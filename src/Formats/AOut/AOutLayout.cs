@@ -19,7 +19,7 @@ namespace LkmKit.Formats.AOut;
 /// <param name="DataAddress">Address of the data segment.</param>
 /// <param name="BssAddress">Address of the bss segment.</param>
 /// <param name="RelocationSize">Size of one relocation record: 8 (standard) or 12 (SPARC extended).</param>
-public sealed record AOutLayout(
+internal sealed record AOutLayout(
     ulong TextOffset, ulong DataOffset, ulong TextRelocOffset, ulong DataRelocOffset, ulong SymbolOffset, ulong StringOffset,
     uint StringTableSize, ulong TextAddress, ulong DataAddress, ulong BssAddress, int RelocationSize)
 {

@@ -4,13 +4,13 @@ namespace LkmKit.Formats.AOut;
 /// <param name="SymbolIndex">The nlist entry that contributes it.</param>
 /// <param name="Segment">The element's segment type: N_ABS, N_TEXT, N_DATA or N_BSS.</param>
 /// <param name="Value">The element value (an object address for N_SETT/N_SETD/N_SETB).</param>
-public readonly record struct AOutSetElement(int SymbolIndex, byte Segment, uint Value);
+internal readonly record struct AOutSetElement(int SymbolIndex, byte Segment, uint Value);
 
 /// <summary>
 /// The linker sets of an a.out object: every N_SETA/N_SETT/N_SETD/N_SETB entry (with or without N_EXT) adds one
 /// element to the set of its name; the link editor later builds the vector (count word, then the elements).
 /// </summary>
-public static class AOutLinkerSets
+internal static class AOutLinkerSets
 {
     /// <summary>The sets by name, in order of first appearance; elements in symbol-table order.</summary>
     public static IReadOnlyList<KeyValuePair<string, IReadOnlyList<AOutSetElement>>> Collect(AOutFile aout)

@@ -17,7 +17,7 @@ namespace LkmKit.Formats.AOut;
 /// the place, as the a.out linker adds it (so a pc-relative addend is relative to the segment start, not the
 /// place: the ELF-style addend is Addend + the place's object address); raw type = <see cref="AOutRelocation.Flags"/>.</para>
 /// </summary>
-public static class AOutModelBuilder
+internal static class AOutModelBuilder
 {
     /// <summary>Model symbol index of nlist entry 0.</summary>
     public const int FirstFileSymbol = 4;

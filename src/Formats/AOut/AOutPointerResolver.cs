@@ -8,13 +8,13 @@ namespace LkmKit.Formats.AOut;
 /// <param name="Symbol">For an r_extern record, the nlist entry it names.</param>
 /// <param name="Address">For a segment-relative record, the object address stored at the place (the target).</param>
 /// <param name="Label">A readable target: the symbol name, a symbol defined at the address, or <c>.data+0x10</c>.</param>
-public readonly record struct AOutPointer(AOutRelocation Relocation, AOutSymbol? Symbol, ulong? Address, string Label);
+internal readonly record struct AOutPointer(AOutRelocation Relocation, AOutSymbol? Symbol, ulong? Address, string Label);
 
 /// <summary>
 /// Reads pointer fields of structures in the data segment through the data relocation table, like
 /// <c>ElfPointerResolver</c> does for ELF: a field is a pointer exactly when a relocation patches it.
 /// </summary>
-public sealed class AOutPointerResolver
+internal sealed class AOutPointerResolver
 {
     private readonly AOutFile _aout;
     private readonly Dictionary<int, AOutRelocation> _byAddress = [];

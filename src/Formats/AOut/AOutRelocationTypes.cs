@@ -8,7 +8,7 @@ namespace LkmKit.Formats.AOut;
 /// the record's flag byte in the i386 layout (<see cref="AOutRelocation.Flags"/>): bit 0 r_pcrel, bits 1..2
 /// r_length, bit 3 r_extern, bit 4 r_baserel, bit 5 r_jmptable, bit 6 r_relative, bit 7 r_copy.
 /// </summary>
-public static class AOutRelocationTypes
+internal static class AOutRelocationTypes
 {
     /// <summary>r_pcrel.</summary>
     public const uint PcRel = 0x01;

@@ -7,7 +7,7 @@ namespace LkmKit.Formats.AOut;
 /// <param name="Other">n_other.</param>
 /// <param name="Desc">n_desc.</param>
 /// <param name="Value">n_value.</param>
-public readonly record struct AOutSymbol(int Index, uint StringIndex, byte Type, byte Other, ushort Desc, uint Value)
+internal readonly record struct AOutSymbol(int Index, uint StringIndex, byte Type, byte Other, ushort Desc, uint Value)
 {
     /// <summary>True for a debugger (stab) entry: any of the bits 0xe0 set.</summary>
     public bool IsStab => (Type & AOutConstants.NStabMask) != 0;
@@ -31,7 +31,7 @@ public readonly record struct AOutSymbol(int Index, uint StringIndex, byte Type,
 /// <param name="SymbolNumber">r_symbolnum: a symbol index when <see cref="IsExtern"/>, else a segment type (N_TEXT, N_DATA, N_BSS, N_ABS).</param>
 /// <param name="Flags">The flag bits normalised to the little-endian (i386) layout of byte 7: bit 0 r_pcrel, bits 1..2 r_length,
 /// bit 3 r_extern, bit 4 r_baserel, bit 5 r_jmptable, bit 6 r_relative, bit 7 r_copy. This is the model's raw relocation type.</param>
-public readonly record struct AOutRelocation(int Index, long FileOffset, int Address, uint SymbolNumber, byte Flags)
+internal readonly record struct AOutRelocation(int Index, long FileOffset, int Address, uint SymbolNumber, byte Flags)
 {
     /// <summary>r_pcrel.</summary>
     public bool IsPcRelative => (Flags & 0x01) != 0;

@@ -7,14 +7,14 @@ namespace LkmKit.Formats.AOut;
 /// <param name="Type">What it names.</param>
 /// <param name="Definition">Where it is defined.</param>
 /// <param name="SectionIndex">The model section (0 text, 1 data, 2 bss) or -1.</param>
-public readonly record struct AOutSymbolClass(SymbolBinding Binding, SymbolType Type, SymbolDefinition Definition, int SectionIndex);
+internal readonly record struct AOutSymbolClass(SymbolBinding Binding, SymbolType Type, SymbolDefinition Definition, int SectionIndex);
 
 /// <summary>
 /// Maps <c>n_type</c> to the model. The whole byte is examined (stabs first, then the GNU weak types 0x0d–0x11,
 /// which overlap N_TYPE values, then N_TYPE with N_EXT as the binding). Commons are external undefined entries
 /// with a non-zero value; linker-set elements keep the segment their value lies in and type <see cref="SymbolType.Other"/>.
 /// </summary>
-public static class AOutSymbolClassifier
+internal static class AOutSymbolClassifier
 {
     /// <summary>Model index of the text segment.</summary>
     public const int TextSection = 0;

@@ -1,7 +1,7 @@
 namespace LkmKit.Formats.Elf;
 
 /// <summary>ELF constants used by the readers (values from the System V gABI).</summary>
-public static class ElfConstants
+internal static class ElfConstants
 {
 #pragma warning disable CS1591 // the names are the specification's own
     public const byte ClassNone = 0, Class32 = 1, Class64 = 2;

@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Elf;
 
 /// <summary>The ELF container: one module per file, its flavour decided by <see cref="ModuleReader.ElfFlavors"/>.</summary>
-public sealed class ElfContainerReader : IContainerReader
+internal sealed class ElfContainerReader : IContainerReader
 {
     /// <inheritdoc />
     public bool CanRead(ReadOnlySpan<byte> head) => ElfFile.IsElf(head);

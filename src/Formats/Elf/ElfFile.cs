@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Elf;
 /// read from the file is checked against the file length before use; malformed input throws
 /// <see cref="ModuleFormatException"/>.
 /// </summary>
-public sealed class ElfFile
+internal sealed class ElfFile
 {
     private static readonly byte[] Magic = [0x7f, (byte)'E', (byte)'L', (byte)'F'];
 

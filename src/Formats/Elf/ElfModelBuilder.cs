@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Elf;
 
 /// <summary>Turns an <see cref="ElfFile"/>'s sections, symbols and relocations into the common model.</summary>
-public static class ElfModelBuilder
+internal static class ElfModelBuilder
 {
     /// <summary>Creates the module shell: identity from the header, and lazily built sections, symbols and relocations.</summary>
     public static KernelModule CreateModule(ElfFile elf, ModuleSource? source)

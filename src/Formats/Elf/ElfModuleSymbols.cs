@@ -6,7 +6,7 @@ namespace LkmKit.Formats.Elf;
 /// Exports and imports of modules whose kernels link by plain ELF symbols (FreeBSD, NetBSD): the defined global
 /// symbols and the named undefined symbols of the primary symbol table.
 /// </summary>
-public static class ElfModuleSymbols
+internal static class ElfModuleSymbols
 {
     /// <summary>Global and weak symbols defined in a section, except those <paramref name="skip"/> rejects.</summary>
     public static List<ModuleExport> Exports(ElfFile elf, Func<string, bool> skip)

@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Elf;
 
 /// <summary>Readable names for ELF header, section and symbol fields, as readelf prints them.</summary>
-public static class ElfNames
+internal static class ElfNames
 {
     /// <summary>Maps <c>e_machine</c> to the model's architecture.</summary>
     public static MachineArchitecture Machine(ushort machine) => machine switch

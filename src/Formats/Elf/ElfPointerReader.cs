@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Elf;
 /// sections that patch the field's section (<see cref="ElfPointerResolver"/>), an image (ET_DYN/ET_EXEC) through its
 /// dynamic relocations applied at base 0. Places and targets are (section, offset) pairs in both cases.
 /// </summary>
-public sealed class ElfPointerReader
+internal sealed class ElfPointerReader
 {
     private readonly ElfFile _elf;
     private readonly Dictionary<int, ElfPointerResolver> _resolvers = [];

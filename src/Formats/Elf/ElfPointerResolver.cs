@@ -8,14 +8,14 @@ namespace LkmKit.Formats.Elf;
 /// <param name="Offset">Offset in that section (S + A relative to the section start).</param>
 /// <param name="SymbolIndex">The symbol the relocation names (0 when it names none, e.g. a RELATIVE relocation).</param>
 /// <param name="SymbolTable">The section index of the symbol table <paramref name="SymbolIndex"/> refers to, or -1.</param>
-public readonly record struct RelocatedTarget(int SectionIndex, ulong Offset, uint SymbolIndex, int SymbolTable = -1);
+internal readonly record struct RelocatedTarget(int SectionIndex, ulong Offset, uint SymbolIndex, int SymbolTable = -1);
 
 /// <summary>
 /// Reads pointer-like fields of one section of a relocatable object the way a loader would see them, through the
 /// relocations that patch the section: the stored bytes are 0 (RELA) or a partial addend (REL), so the meaning of
 /// a field is S + A of its relocation, whether the field is absolute or PC-relative.
 /// </summary>
-public sealed class ElfPointerResolver
+internal sealed class ElfPointerResolver
 {
     private readonly ElfFile _elf;
     private readonly Dictionary<ulong, (ModuleRelocation Relocation, int SymbolTable)> _byOffset = [];

@@ -3,7 +3,7 @@ using LkmKit.Formats.IO;
 namespace LkmKit.Formats.Elf;
 
 /// <summary>A view of one SHT_REL or SHT_RELA section; entries are decoded on access.</summary>
-public readonly struct ElfRelocationTable
+internal readonly struct ElfRelocationTable
 {
     private readonly ElfFile _file;
     private readonly ReadOnlyMemory<byte> _bytes;

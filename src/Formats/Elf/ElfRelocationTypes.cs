@@ -6,10 +6,10 @@ namespace LkmKit.Formats.Elf;
 /// <param name="Name">The psABI name, e.g. <c>R_X86_64_PC32</c>.</param>
 /// <param name="Kind">The generic computation.</param>
 /// <param name="Width">Bits written at the place (0 when none or unknown).</param>
-public readonly record struct RelocationTypeInfo(string Name, RelocationKind Kind, byte Width);
+internal readonly record struct RelocationTypeInfo(string Name, RelocationKind Kind, byte Width);
 
 /// <summary>Names, generic kinds and widths of ELF relocation types for x86-64, i386 and AArch64.</summary>
-public static class ElfRelocationTypes
+internal static class ElfRelocationTypes
 {
     private static readonly RelocationTypeInfo[] X86_64 = Table("R_X86_64_",
         (0, "NONE", RelocationKind.None, 0), (1, "64", RelocationKind.Absolute, 64), (2, "PC32", RelocationKind.PcRelative, 32),

@@ -1,7 +1,7 @@
 namespace LkmKit.Formats.Elf;
 
 /// <summary>The ELF file header, widened to 64-bit fields.</summary>
-public readonly record struct ElfHeader(
+internal readonly record struct ElfHeader(
     byte Class,
     byte Data,
     byte OsAbi,
@@ -27,7 +27,7 @@ public readonly record struct ElfHeader(
 }
 
 /// <summary>One section header.</summary>
-public readonly record struct ElfSectionHeader(
+internal readonly record struct ElfSectionHeader(
     int Index,
     uint NameOffset,
     uint Type,
@@ -47,7 +47,7 @@ public readonly record struct ElfSectionHeader(
 }
 
 /// <summary>One symbol-table entry; the section index is already resolved through SHT_SYMTAB_SHNDX.</summary>
-public readonly record struct ElfSymbol(
+internal readonly record struct ElfSymbol(
     int Index,
     uint NameOffset,
     ulong Value,
@@ -66,10 +66,10 @@ public readonly record struct ElfSymbol(
 }
 
 /// <summary>One REL or RELA entry; <see cref="Addend"/> is 0 for REL (read the place for the implicit addend).</summary>
-public readonly record struct ElfRelocation(ulong Offset, uint SymbolIndex, uint Type, long Addend);
+internal readonly record struct ElfRelocation(ulong Offset, uint SymbolIndex, uint Type, long Addend);
 
 /// <summary>One program header.</summary>
-public readonly record struct ElfProgramHeader(
+internal readonly record struct ElfProgramHeader(
     uint Type,
     uint Flags,
     ulong Offset,
@@ -80,7 +80,7 @@ public readonly record struct ElfProgramHeader(
     ulong Align);
 
 /// <summary>One note of a SHT_NOTE section or PT_NOTE segment.</summary>
-public readonly record struct ElfNote(string Owner, uint Type, ReadOnlyMemory<byte> Descriptor, long Offset);
+internal readonly record struct ElfNote(string Owner, uint Type, ReadOnlyMemory<byte> Descriptor, long Offset);
 
 /// <summary>One entry of the dynamic section.</summary>
-public readonly record struct ElfDynamicEntry(long Tag, ulong Value);
+internal readonly record struct ElfDynamicEntry(long Tag, ulong Value);

@@ -3,7 +3,7 @@ using LkmKit.Formats.IO;
 namespace LkmKit.Formats.Elf;
 
 /// <summary>A view of one SHT_SYMTAB or SHT_DYNSYM section; entries are decoded on access.</summary>
-public readonly struct ElfSymbolTable
+internal readonly struct ElfSymbolTable
 {
     private readonly ElfFile _file;
     private readonly ReadOnlyMemory<byte> _bytes;

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.IO;
 /// </summary>
 /// <param name="Path">The file name used in error messages.</param>
 /// <param name="BigEndian">True for most-significant-byte-first data.</param>
-public readonly record struct EndianReader(string Path, bool BigEndian)
+internal readonly record struct EndianReader(string Path, bool BigEndian)
 {
     /// <summary>Checks that [<paramref name="offset"/>, +<paramref name="length"/>) lies inside <paramref name="span"/>.</summary>
     /// <returns>The offset as a <see cref="long"/>.</returns>

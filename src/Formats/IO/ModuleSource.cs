@@ -52,10 +52,17 @@ public sealed class ModuleSource : IDisposable
     public const int ReadInsteadOfMapLimit = 4 << 20;
 
     /// <summary>Opens a file: reads or maps it into memory and decompresses it if needed.</summary>
-    /// <exception cref="ModuleFormatException">The file is empty, too large, or its compressed data is corrupt.</exception>
+    /// <exception cref="ModuleFormatException">The file is empty, too large, not a regular file (FIFO, device, socket), or its compressed data is corrupt.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ModuleSource Open(string path)
     {
+        // Opening a FIFO waits for a writer and a device may never end: refuse anything but a regular file first.
+        var status = FileStatus.Of(path);
+        if (status.Kind is FileKind.Fifo or FileKind.CharacterDevice or FileKind.BlockDevice or FileKind.Socket)
+        {
+            throw new ModuleFormatException(path, 0, "file", $"not a regular file (a {status.KindName}); refused");
+        }
+
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long length = RandomAccess.GetLength(handle);
         if (length == 0)

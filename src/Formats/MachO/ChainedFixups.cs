@@ -12,7 +12,7 @@ namespace LkmKit.Formats.MachO;
 /// <param name="Diversity">Authenticated pointers: the 16-bit diversity.</param>
 /// <param name="Key">Authenticated pointers: the key (0 IA, 1 IB, 2 DA, 3 DB).</param>
 /// <param name="AddressDiversity">Authenticated pointers: address diversity.</param>
-public readonly record struct ChainedFixup(ulong Address, bool IsBind, bool IsAuthenticated, ulong Target, long Addend,
+internal readonly record struct ChainedFixup(ulong Address, bool IsBind, bool IsAuthenticated, ulong Target, long Addend,
     ushort Diversity, byte Key, bool AddressDiversity);
 
 /// <summary>An import of the chained-fixups blob.</summary>
@@ -20,14 +20,14 @@ public readonly record struct ChainedFixup(ulong Address, bool IsBind, bool IsAu
 /// <param name="LibraryOrdinal">Library ordinal (signed: −2 = flat lookup).</param>
 /// <param name="IsWeak">Weak import.</param>
 /// <param name="Addend">Addend from the import record (IMPORT_ADDEND formats).</param>
-public readonly record struct ChainedImport(string Name, int LibraryOrdinal, bool IsWeak, long Addend);
+internal readonly record struct ChainedImport(string Name, int LibraryOrdinal, bool IsWeak, long Addend);
 
 /// <summary>The decoded <c>LC_DYLD_CHAINED_FIXUPS</c> blob.</summary>
 /// <param name="PointerFormats">The pointer format of each segment that has chains.</param>
 /// <param name="Imports">The imports, in ordinal order.</param>
 /// <param name="Fixups">Every pointer on every chain, in walk order.</param>
 /// <param name="Problems">Chains that could not be walked (e.g. an unsupported pointer format), with the reason.</param>
-public sealed record ChainedFixupTable(IReadOnlyList<ushort> PointerFormats, IReadOnlyList<ChainedImport> Imports, IReadOnlyList<ChainedFixup> Fixups,
+internal sealed record ChainedFixupTable(IReadOnlyList<ushort> PointerFormats, IReadOnlyList<ChainedImport> Imports, IReadOnlyList<ChainedFixup> Fixups,
     IReadOnlyList<ModuleDiagnostic> Problems);
 
 /// <summary>
@@ -35,7 +35,7 @@ public sealed record ChainedFixupTable(IReadOnlyList<ushort> PointerFormats, IRe
 /// chains. Supported pointer formats: 1 ARM64E, 2 64, 6 64_OFFSET, 7 ARM64E_KERNEL, 8 64_KERNEL_CACHE,
 /// 9 ARM64E_USERLAND, 11 X86_64_KERNEL_CACHE, 12 ARM64E_USERLAND24. Others are reported by name.
 /// </summary>
-public static class ChainedFixups
+internal static class ChainedFixups
 {
     /// <summary>The <c>DYLD_CHAINED_PTR_*</c> name of a pointer format.</summary>
     public static string FormatName(ushort format) => format switch

@@ -1,7 +1,7 @@
 namespace LkmKit.Formats.MachO;
 
 /// <summary>Numbers from Apple's <c>mach-o/loader.h</c>, <c>fat.h</c>, <c>nlist.h</c>, <c>reloc.h</c> and <c>fixup-chains.h</c>.</summary>
-public static class MachOConstants
+internal static class MachOConstants
 {
     /// <summary>32-bit magic (read in the file's byte order).</summary>
     public const uint MhMagic = 0xFEEDFACE;

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.MachO;
 /// one module per slice in fat-header order. Each slice's file type is read from the slice itself. Kernel
 /// extension images (MH_KEXT_BUNDLE, or any image defining <c>_kmod_info</c>) get the kext flavour.
 /// </summary>
-public sealed class MachOContainerReader : IContainerReader
+internal sealed class MachOContainerReader : IContainerReader
 {
     /// <inheritdoc />
     public bool CanRead(ReadOnlySpan<byte> head) => MachOFile.IsMachO(head) || FatFile.IsFat(head);

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.MachO;
 /// commands, segments and sections, symbol table and the dynamic symbol table's relocation tables. Offsets
 /// inside the image are relative to <see cref="SliceOffset"/>; error messages name absolute file offsets.
 /// </summary>
-public sealed class MachOFile
+internal sealed class MachOFile
 {
     private const int MaxSections = 255; // n_sect and r_symbolnum ordinals are 1..255 (MAX_SECT)
 

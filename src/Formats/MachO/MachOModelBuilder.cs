@@ -10,7 +10,7 @@ namespace LkmKit.Formats.MachO;
 /// relocations have a symbol to name. In MH_OBJECT files symbol values are section offsets; in linked images
 /// they are addresses.
 /// </summary>
-public static class MachOModelBuilder
+internal static class MachOModelBuilder
 {
     /// <summary>Creates the module of one image; sections, symbols and relocations are built on first use.</summary>
     public static KernelModule CreateModule(MachOFile file, ModuleSource? source, FatSlice? slice, int sliceCount)

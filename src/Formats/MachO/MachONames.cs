@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.MachO;
 
 /// <summary>Readable names of Mach-O numbers (CPU types, file types, load commands, section types).</summary>
-public static class MachONames
+internal static class MachONames
 {
     /// <summary>The model architecture of a <c>cputype</c>.</summary>
     public static MachineArchitecture Machine(uint cpuType) => cpuType switch

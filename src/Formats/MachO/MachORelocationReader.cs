@@ -8,7 +8,7 @@ namespace LkmKit.Formats.MachO;
 /// indices follow the model's Mach-O symbol numbering (<see cref="MachOModelBuilder"/>): nlist entry <c>i</c> is
 /// <c>i + 1</c>, section ordinal <c>n</c> is the section symbol <c>nsyms + n</c>, 0 is "absolute".
 /// </summary>
-public sealed class MachORelocationReader
+internal sealed class MachORelocationReader
 {
     private readonly MachOFile _file;
     private readonly MachineArchitecture _machine;

@@ -10,7 +10,7 @@ namespace LkmKit.Formats.MachO;
 /// None; differences (<c>SUBTRACTOR</c>, <c>SECTDIFF</c>) have no generic kind and are Unknown: read them with the
 /// record that follows.
 /// </summary>
-public static class MachORelocationTypes
+internal static class MachORelocationTypes
 {
     /// <summary>Added to <c>r_type</c> for scattered records.</summary>
     public const uint ScatteredFlag = 0x100;

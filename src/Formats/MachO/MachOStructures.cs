@@ -7,13 +7,13 @@ namespace LkmKit.Formats.MachO;
 /// <param name="CommandCount">The <c>ncmds</c>.</param>
 /// <param name="CommandsSize">The <c>sizeofcmds</c>.</param>
 /// <param name="Flags">The <c>flags</c>.</param>
-public readonly record struct MachOHeader(uint CpuType, uint CpuSubtype, uint FileType, uint CommandCount, uint CommandsSize, uint Flags);
+internal readonly record struct MachOHeader(uint CpuType, uint CpuSubtype, uint FileType, uint CommandCount, uint CommandsSize, uint Flags);
 
 /// <summary>One load command: its number, and where it lies relative to the start of the image.</summary>
 /// <param name="Command">The <c>cmd</c>.</param>
 /// <param name="Offset">Offset of the command from the start of the image.</param>
 /// <param name="Size">The <c>cmdsize</c>.</param>
-public readonly record struct MachOLoadCommand(uint Command, uint Offset, uint Size);
+internal readonly record struct MachOLoadCommand(uint Command, uint Offset, uint Size);
 
 /// <summary>A segment (<c>LC_SEGMENT</c>/<c>LC_SEGMENT_64</c>).</summary>
 /// <param name="Name">The <c>segname</c>.</param>
@@ -26,7 +26,7 @@ public readonly record struct MachOLoadCommand(uint Command, uint Offset, uint S
 /// <param name="Flags">The <c>flags</c>.</param>
 /// <param name="FirstSection">Index of its first section in <see cref="MachOFile.Sections"/>.</param>
 /// <param name="SectionCount">The <c>nsects</c>.</param>
-public readonly record struct MachOSegment(string Name, ulong VmAddress, ulong VmSize, ulong FileOffset, ulong FileSize,
+internal readonly record struct MachOSegment(string Name, ulong VmAddress, ulong VmSize, ulong FileOffset, ulong FileSize,
     uint MaxProtection, uint InitialProtection, uint Flags, int FirstSection, int SectionCount);
 
 /// <summary>A section (<c>section</c>/<c>section_64</c>).</summary>
@@ -42,7 +42,7 @@ public readonly record struct MachOSegment(string Name, ulong VmAddress, ulong V
 /// <param name="Reserved1">The <c>reserved1</c>.</param>
 /// <param name="Reserved2">The <c>reserved2</c>.</param>
 /// <param name="SegmentIndex">Index of the segment command it belongs to.</param>
-public readonly record struct MachOSection(string SectionName, string SegmentName, ulong Address, ulong Size, uint Offset, uint Align,
+internal readonly record struct MachOSection(string SectionName, string SegmentName, ulong Address, ulong Size, uint Offset, uint Align,
     uint RelocationOffset, uint RelocationCount, uint Flags, uint Reserved1, uint Reserved2, int SegmentIndex)
 {
     /// <summary>The section type (low 8 bits of the flags).</summary>
@@ -61,7 +61,7 @@ public readonly record struct MachOSection(string SectionName, string SegmentNam
 /// <param name="StringOffset">The <c>stroff</c>.</param>
 /// <param name="StringSize">The <c>strsize</c>.</param>
 /// <param name="CommandIndex">Index of the load command.</param>
-public readonly record struct MachOSymtab(uint SymbolOffset, uint SymbolCount, uint StringOffset, uint StringSize, int CommandIndex);
+internal readonly record struct MachOSymtab(uint SymbolOffset, uint SymbolCount, uint StringOffset, uint StringSize, int CommandIndex);
 
 /// <summary>The <c>LC_DYSYMTAB</c> fields a module reader needs.</summary>
 /// <param name="LocalSymbolIndex">The <c>ilocalsym</c>.</param>
@@ -76,18 +76,18 @@ public readonly record struct MachOSymtab(uint SymbolOffset, uint SymbolCount, u
 /// <param name="ExternalRelocationCount">The <c>nextrel</c>.</param>
 /// <param name="LocalRelocationOffset">The <c>locreloff</c>.</param>
 /// <param name="LocalRelocationCount">The <c>nlocrel</c>.</param>
-public readonly record struct MachODysymtab(uint LocalSymbolIndex, uint LocalSymbolCount, uint ExternalDefinedIndex, uint ExternalDefinedCount,
+internal readonly record struct MachODysymtab(uint LocalSymbolIndex, uint LocalSymbolCount, uint ExternalDefinedIndex, uint ExternalDefinedCount,
     uint UndefinedIndex, uint UndefinedCount, uint IndirectSymbolOffset, uint IndirectSymbolCount,
     uint ExternalRelocationOffset, uint ExternalRelocationCount, uint LocalRelocationOffset, uint LocalRelocationCount);
 
 /// <summary>A <c>linkedit_data_command</c> (code signature, chained fixups, split info, …).</summary>
 /// <param name="DataOffset">The <c>dataoff</c>, relative to the image.</param>
 /// <param name="DataSize">The <c>datasize</c>.</param>
-public readonly record struct MachOLinkeditData(uint DataOffset, uint DataSize);
+internal readonly record struct MachOLinkeditData(uint DataOffset, uint DataSize);
 
 /// <summary>Target platform and versions from <c>LC_BUILD_VERSION</c> or an <c>LC_VERSION_MIN_*</c> command.</summary>
 /// <param name="Platform">Platform name (<c>macos</c>, …).</param>
 /// <param name="MinimumOs">Minimum OS version.</param>
 /// <param name="Sdk">SDK version.</param>
 /// <param name="Command">The load command it came from.</param>
-public sealed record MachOBuildVersion(string Platform, string MinimumOs, string Sdk, string Command);
+internal sealed record MachOBuildVersion(string Platform, string MinimumOs, string Sdk, string Command);

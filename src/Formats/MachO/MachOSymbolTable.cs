@@ -10,7 +10,7 @@ namespace LkmKit.Formats.MachO;
 /// <param name="Section">The <c>n_sect</c> (1-based ordinal, 0 = none).</param>
 /// <param name="Description">The <c>n_desc</c>.</param>
 /// <param name="Value">The <c>n_value</c>.</param>
-public readonly record struct MachOSymbol(int Index, uint StringIndex, byte Type, byte Section, ushort Description, ulong Value)
+internal readonly record struct MachOSymbol(int Index, uint StringIndex, byte Type, byte Section, ushort Description, ulong Value)
 {
     /// <summary>True for a debugging (stab) entry.</summary>
     public bool IsStab => (Type & MachOConstants.NStab) != 0;
@@ -29,7 +29,7 @@ public readonly record struct MachOSymbol(int Index, uint StringIndex, byte Type
 }
 
 /// <summary>The <c>LC_SYMTAB</c> symbol and string tables of one image, decoded on access.</summary>
-public sealed class MachOSymbolTable
+internal sealed class MachOSymbolTable
 {
     private readonly MachOFile _file;
     private readonly MachOSymtab _symtab;

@@ -5,27 +5,55 @@ namespace LkmKit.Formats.Model;
 /// <summary>
 /// A list whose initial items are produced on first use, so that a reader can postpone work (and the errors of
 /// malformed input) until someone asks for the items. After that it behaves like <see cref="List{T}"/>.
+/// The producer runs once even when several threads read the list at the same time; changing the list is not
+/// thread-safe (a module is read-only once its reader returned it).
 /// </summary>
 /// <typeparam name="T">Element type.</typeparam>
 public sealed class DeferredList<T> : IList<T>, IReadOnlyList<T>
 {
     private readonly List<T> _items = [];
     private Func<IEnumerable<T>>? _fill;
+    private bool _filled = true;
 
     /// <summary>Makes <paramref name="fill"/> produce the list's first items when it is first used.</summary>
-    public void Defer(Func<IEnumerable<T>> fill) => _fill = fill;
+    public void Defer(Func<IEnumerable<T>> fill)
+    {
+        _fill = fill;
+        Volatile.Write(ref _filled, false);
+    }
 
     private List<T> Items
     {
         get
         {
-            if (_fill is { } fill)
+            if (!Volatile.Read(ref _filled))
             {
-                _fill = null;
-                _items.AddRange(fill());
+                Fill();
             }
 
             return _items;
+        }
+    }
+
+    /// <summary>Runs the deferred producer once, even when several threads read the list at the same time.</summary>
+    private void Fill()
+    {
+        lock (_items)
+        {
+            if (_fill is { } fill)
+            {
+                // Cleared first, as before: a producer that throws leaves the list empty rather than retrying.
+                _fill = null;
+                try
+                {
+                    _items.AddRange(fill());
+                }
+                finally
+                {
+                    // Published only once the items are complete, so a reader on another thread never sees half a list.
+                    Volatile.Write(ref _filled, true);
+                }
+            }
         }
     }
 

@@ -4,7 +4,7 @@ namespace LkmKit.Formats.Model;
 
 /// <summary>A read-only list built on first use, so that readers do not materialise tables nobody asks for.</summary>
 /// <typeparam name="T">Element type.</typeparam>
-public sealed class LazyList<T> : IReadOnlyList<T>
+internal sealed class LazyList<T> : IReadOnlyList<T>
 {
     private readonly Lazy<IReadOnlyList<T>> _items;
 

@@ -7,7 +7,7 @@ namespace LkmKit.Formats.Pe;
 /// Checks an Authenticode signature's image digest: the DigestInfo inside SpcIndirectDataContent against the hash of
 /// the file without the CheckSum field, the security directory entry and the certificate table.
 /// </summary>
-public static class PeAuthenticodeDigest
+internal static class PeAuthenticodeDigest
 {
     private const string OidSpcIndirectData = "1.3.6.1.4.1.311.2.1.4";
 

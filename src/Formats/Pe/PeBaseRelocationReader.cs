@@ -7,7 +7,7 @@ namespace LkmKit.Formats.Pe;
 /// Reads the base-relocation directory: blocks of {PageRVA u32, BlockSize u32 (header included), u16 entries},
 /// each entry = type (high 4 bits) and offset in the page (low 12 bits).
 /// </summary>
-public static class PeBaseRelocationReader
+internal static class PeBaseRelocationReader
 {
     private const int DirectoryIndex = 5;
     private const int BlockHeaderSize = 8;

@@ -6,7 +6,7 @@ namespace LkmKit.Formats.Pe;
 /// The IMAGE_REL_BASED_* base-relocation types (winnt.h numbering, as mirrored by gimli-rs/object <c>pe.rs</c>):
 /// names and the number of bits each patches. Types 5, 7, 8 and 9 mean different things per machine.
 /// </summary>
-public static class PeBaseRelocationTypes
+internal static class PeBaseRelocationTypes
 {
     /// <summary>Padding entry, does nothing.</summary>
     public const ushort Absolute = 0;

@@ -10,7 +10,7 @@ namespace LkmKit.Formats.Pe;
 /// not an RVA. The first PKCS_SIGNED_DATA entry (Authenticode) is decoded and its image digest checked
 /// (a diagnostic says whether it matches); the certificate chain is not verified.
 /// </summary>
-public static class PeCertificateReader
+internal static class PeCertificateReader
 {
     private const int DirectoryIndex = 4;
     private const int HeaderSize = 8;

@@ -5,7 +5,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Pe;
 
 /// <summary>The PE container (<c>MZ</c> magic): one module per file, a Windows driver or a plain image.</summary>
-public sealed class PeContainerReader : IContainerReader
+internal sealed class PeContainerReader : IContainerReader
 {
     /// <inheritdoc />
     public bool CanRead(ReadOnlySpan<byte> head) => PeImage.IsPe(head);

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Pe;
 /// A PE image over bytes already in memory: the headers as the BCL's <see cref="PEReader"/> decodes them, checked
 /// against the file length, plus bounds-checked access to the bytes an RVA or data directory names.
 /// </summary>
-public sealed class PeImage
+internal sealed class PeImage
 {
     /// <summary>The <c>MZ</c> magic at offset 0.</summary>
     public const ushort DosMagic = 0x5A4D;

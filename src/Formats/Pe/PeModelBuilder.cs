@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Pe;
 
 /// <summary>Turns a <see cref="PeImage"/>'s sections and base relocations into the common model.</summary>
-public static class PeModelBuilder
+internal static class PeModelBuilder
 {
     /// <summary>The name of the single, image-wide relocation table the model exposes.</summary>
     public const string RelocationTableName = ".reloc";

@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Pe;
 
 /// <summary>PE machine, subsystem, characteristics and section-flag numbers mapped to model values and names.</summary>
-public static class PeNames
+internal static class PeNames
 {
     /// <summary>The model architecture of a COFF machine number.</summary>
     public static MachineArchitecture Machine(ushort machine) => machine switch

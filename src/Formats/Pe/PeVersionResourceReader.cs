@@ -16,7 +16,7 @@ public sealed record PeVersionInfo(string? FileVersion, string? ProductVersion, 
 /// Finds the RT_VERSION resource (type 16) through the three-level resource directory and decodes its
 /// VS_VERSIONINFO: the fixed file info and every StringFileInfo string.
 /// </summary>
-public static class PeVersionResourceReader
+internal static class PeVersionResourceReader
 {
     private const int DirectoryIndex = 2;
     private const uint RtVersion = 16;

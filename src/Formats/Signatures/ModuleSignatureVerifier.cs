@@ -41,7 +41,7 @@ public static class ModuleSignatureVerifier
         int elfLength;
         try
         {
-            if (!ModuleSignatureReader.TryRead(data, path, out signature, out elfLength))
+            if (!ModuleSignatureReader.TryRead(data, path, out signature, out elfLength, allowNoSigner: true))
             {
                 return new ModuleVerificationResult
                 {
@@ -68,7 +68,7 @@ public static class ModuleSignatureVerifier
             allowNoSigner: true).Signer;
         if (signer is null)
         {
-            return Bad(path, ModuleSignatureFailure.SignerNotFound, "signer not found: the PKCS#7 SignedData has no SignerInfo", signature);
+            return Bad(path, ModuleSignatureFailure.SignerNotFound, "signer not found: the PKCS#7 SignedData has no SignerInfo", null);
         }
 
         Pkcs7Verifier.Outcome outcome = Pkcs7Verifier.Verify(signer, data[..elfLength], trusted.Certificates);

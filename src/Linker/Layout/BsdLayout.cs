@@ -6,7 +6,7 @@ namespace LkmKit.Linker.Layout;
 /// FreeBSD's link_elf_obj: allocated PROGBITS/NOBITS (and amd64 X86_64_UNWIND) sections with a non-zero size, in
 /// section-header order, each aligned to <c>sh_addralign</c>, in one contiguous block.
 /// </summary>
-public sealed class BsdLayout : ILayoutPolicy
+internal sealed class BsdLayout : ILayoutPolicy
 {
     private const uint ShtProgBits = 1, ShtNoBits = 8, ShtX86_64Unwind = 0x70000001;
 

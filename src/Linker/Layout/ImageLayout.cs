@@ -9,7 +9,7 @@ namespace LkmKit.Linker.Layout;
 /// PT_LOAD segments; the model has no program headers), except TLS NOBITS sections, which take no room in a segment.
 /// Sections that overlap, or an image larger than a module may load or past the top of the address space, are refused.
 /// </summary>
-public sealed class ImageLayout : ILayoutPolicy
+internal sealed class ImageLayout : ILayoutPolicy
 {
     private const ulong ShfTls = 0x400;
     private const uint ShtNoBits = 8;

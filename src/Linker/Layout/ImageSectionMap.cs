@@ -7,7 +7,7 @@ namespace LkmKit.Linker.Layout;
 /// the loaded sections sorted by image address, searched by halving, with the last hit tried first because dynamic
 /// relocations are mostly in address order.
 /// </summary>
-public sealed class ImageSectionMap
+internal sealed class ImageSectionMap
 {
     private readonly ulong[] _starts;
     private readonly ulong[] _sizes;

@@ -11,7 +11,7 @@ namespace LkmKit.Linker.Layout;
 /// <c>__LD,__compact_unwind</c>) are not loaded. An image (MH_KEXT_BUNDLE) moves as one block: each section at
 /// base + its vm address.
 /// </summary>
-public sealed class KextLayout : ILayoutPolicy
+internal sealed class KextLayout : ILayoutPolicy
 {
     /// <summary>The page size of the kext's header pages (4 KiB, as on x86_64).</summary>
     public const ulong PageSize = 4096;

@@ -58,7 +58,7 @@ public sealed class LayoutFile : ILayoutPolicy
     }
 
     /// <inheritdoc />
-    public SectionLayout Lay(KernelModule module, LayoutRequest request)
+    SectionLayout ILayoutPolicy.Lay(KernelModule module, LayoutRequest request)
     {
         var layout = new SectionLayout(module.Sections.Count);
         foreach (var (name, address) in _entries)

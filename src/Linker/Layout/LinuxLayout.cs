@@ -13,7 +13,7 @@ namespace LkmKit.Linker.Layout;
 /// region separately. Both are reproduced by placing the regions one after another, each page-aligned: core
 /// (text, rodata, ro_after_init, data), then init (text, rodata, data), then the per-CPU section.
 /// </remarks>
-public sealed class LinuxLayout : ILayoutPolicy
+internal sealed class LinuxLayout : ILayoutPolicy
 {
     /// <summary>The page size the regions are aligned to (4 KiB on x86, i386 and arm64 kernels with 4K pages).</summary>
     public const ulong PageSize = 4096;

@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Linker.Layout;
 
 /// <summary>Where a layout policy put each section of one module.</summary>
-public sealed class SectionLayout
+internal sealed class SectionLayout
 {
     /// <summary>Marks a section that is not loaded.</summary>
     public const ulong NotPlaced = ulong.MaxValue;
@@ -51,12 +51,12 @@ public sealed class SectionLayout
 /// <param name="Size">The bytes to reserve.</param>
 /// <param name="Alignment">The alignment to place it with.</param>
 /// <param name="Flags">The flags the layout passes test.</param>
-public readonly record struct SectionShape(ulong Size, ulong Alignment, ulong Flags);
+internal readonly record struct SectionShape(ulong Size, ulong Alignment, ulong Flags);
 
 /// <summary>What a layout policy needs to know besides the module.</summary>
 /// <param name="Base">The first address to use.</param>
 /// <param name="ShapeOf">The size, alignment and flags the loader gives a section (its own unless the loader changes them).</param>
-public sealed record LayoutRequest(ulong Base, Func<ModuleSection, SectionShape> ShapeOf)
+internal sealed record LayoutRequest(ulong Base, Func<ModuleSection, SectionShape> ShapeOf)
 {
     /// <summary>A request that keeps every section's own size, alignment and flags.</summary>
     public static LayoutRequest Plain(ulong baseAddress) => new(baseAddress, Own);
@@ -71,7 +71,7 @@ public sealed record LayoutRequest(ulong Base, Func<ModuleSection, SectionShape>
     public ulong AlignmentOf(ModuleSection section) => ShapeOf(section).Alignment;
 }
 
-/// <summary>Lays out a module's sections the way one kernel's loader does.</summary>
+/// <summary>Lays out a module's sections the way one kernel's loader does (see <see cref="LayoutPolicies"/> and <see cref="LayoutFile"/>).</summary>
 public interface ILayoutPolicy
 {
     /// <summary>The policy's name as the CLI spells it.</summary>
@@ -81,11 +81,12 @@ public interface ILayoutPolicy
     bool AllocatesCommons { get; }
 
     /// <summary>Places the sections of <paramref name="module"/> from <paramref name="request"/>'s base.</summary>
-    SectionLayout Lay(KernelModule module, LayoutRequest request);
+    /// <remarks>Internal: the policies are chosen through <see cref="LayoutPolicies"/> and <see cref="LayoutFile"/>, not written by users.</remarks>
+    internal SectionLayout Lay(KernelModule module, LayoutRequest request);
 }
 
 /// <summary>Alignment arithmetic shared by the layout policies.</summary>
-public static class Align
+internal static class Align
 {
     /// <summary><paramref name="value"/> rounded up to <paramref name="alignment"/> (0 and 1 mean none; a non-power of two is used as is).</summary>
     public static ulong Up(ulong value, ulong alignment)

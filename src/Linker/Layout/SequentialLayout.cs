@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Linker.Layout;
 
 /// <summary>Every allocated section in section-header order, each aligned to its alignment, from the base.</summary>
-public sealed class SequentialLayout : ILayoutPolicy
+internal sealed class SequentialLayout : ILayoutPolicy
 {
     /// <inheritdoc />
     public string Name => "sequential";

@@ -9,7 +9,7 @@ namespace LkmKit.Linker.MachO;
 /// What the linker does differently for Mach-O inputs: which files it accepts (MH_OBJECT, and MH_KEXT_BUNDLE as kxld
 /// relocates it), the appliers, the kext area, symbol values of images, and how Mach-O names meet kernel symbol files.
 /// </summary>
-public static class MachOLinking
+internal static class MachOLinking
 {
     /// <summary>The model's file type of an MH_OBJECT.</summary>
     public const string ObjectFileType = "OBJECT";

@@ -7,7 +7,7 @@ namespace LkmKit.Linker.Output;
 /// whose raw section types are n_type codes and whose machine is an a_mid) get the ELF equivalents, because the
 /// linked image is written as ELF.
 /// </summary>
-public static class ElfOutputKinds
+internal static class ElfOutputKinds
 {
     private const uint ShtProgBits = 1, ShtNoBits = 8;
     private const ulong ShfWrite = 0x1, ShfAlloc = 0x2, ShfExecInstr = 0x4;

@@ -1,7 +1,7 @@
 namespace LkmKit.Linker.Relocation;
 
 /// <summary>The A64 immediate fields relocations patch (aarch64_insn_encode_immediate) and the PLT entry encodings.</summary>
-public static class AArch64Instructions
+internal static class AArch64Instructions
 {
     /// <summary>An immediate field of an A64 instruction.</summary>
     public enum Field

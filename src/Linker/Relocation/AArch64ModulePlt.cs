@@ -9,7 +9,7 @@ namespace LkmKit.Linker.Relocation;
 /// targets a symbol outside the branch's own section (same symbol and zero addend counted once), plus one, and
 /// routes an out-of-range branch through a new entry, reusing the previous entry when it has the same target.
 /// </summary>
-public sealed class AArch64ModulePlt
+internal sealed class AArch64ModulePlt
 {
     /// <summary>The size of one PLT entry.</summary>
     public const int EntrySize = 12;

@@ -10,7 +10,7 @@ namespace LkmKit.Linker.Relocation;
 /// <see cref="RelocationStatus.BranchOutOfRange"/> so that the linker can route it through a module PLT entry;
 /// FreeBSD's ET_DYN types GLOB_DAT/JUMP_SLOT (S+A) and RELATIVE (B+A) are applied too.
 /// </summary>
-public sealed class AArch64RelocationApplier : IRelocationApplier
+internal sealed class AArch64RelocationApplier : IRelocationApplier
 {
     private enum Op { Abs, Prel, Page }
 

@@ -12,7 +12,7 @@ namespace LkmKit.Linker.Relocation;
 /// truncated without an overflow check. r_length 3 and the SunOS shared-library bits (r_baserel, r_jmptable,
 /// r_relative, r_copy), which LKM objects never carry, are refused.
 /// </summary>
-public sealed class AOutI386RelocationApplier : IRelocationApplier
+internal sealed class AOutI386RelocationApplier : IRelocationApplier
 {
     private const uint SharedLibraryBits = AOutRelocationTypes.BaseRel | AOutRelocationTypes.JmpTable | AOutRelocationTypes.Relative | AOutRelocationTypes.Copy;
 

@@ -11,7 +11,7 @@ namespace LkmKit.Linker.Relocation;
 /// <paramref name="freeBsd"/> PLT32 and JMP_SLOT are refused too. Everything else (GOT32, GOTOFF, GOTPC, TLS…) is refused.
 /// </summary>
 /// <param name="freeBsd">Accept only the types FreeBSD's i386 loader accepts.</param>
-public sealed class I386RelocationApplier(bool freeBsd = false) : IRelocationApplier
+internal sealed class I386RelocationApplier(bool freeBsd = false) : IRelocationApplier
 {
     /// <inheritdoc />
     public MachineArchitecture Machine => MachineArchitecture.X86;

@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Linker.Relocation;
 
 /// <summary>What happened when one relocation was applied.</summary>
-public enum RelocationStatus
+internal enum RelocationStatus
 {
     /// <summary>The place was patched.</summary>
     Applied,
@@ -22,7 +22,7 @@ public enum RelocationStatus
 }
 
 /// <summary>Applies one architecture's relocations to section bytes. Implementations allocate nothing.</summary>
-public interface IRelocationApplier
+internal interface IRelocationApplier
 {
     /// <summary>The architecture whose relocation numbering this applier understands.</summary>
     MachineArchitecture Machine { get; }

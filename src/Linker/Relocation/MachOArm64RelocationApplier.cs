@@ -13,7 +13,7 @@ namespace LkmKit.Linker.Relocation;
 /// types need a GOT or TLV descriptors that a kext load does not build, and are refused, as are arm64e
 /// AUTHENTICATED_POINTERs.
 /// </summary>
-public sealed class MachOArm64RelocationApplier : IRelocationApplier
+internal sealed class MachOArm64RelocationApplier : IRelocationApplier
 {
     /// <summary><c>ARM64_RELOC_UNSIGNED</c>.</summary>
     public const uint Unsigned = 0;

@@ -8,7 +8,7 @@ namespace LkmKit.Linker.Relocation;
 /// Mach-O runner) writes S + A. All are 32-bit fields here. PB_LA_PTR (prebound lazy pointers) and TLV are refused, as
 /// are 8- and 16-bit fields.
 /// </summary>
-public sealed class MachOI386RelocationApplier : IRelocationApplier
+internal sealed class MachOI386RelocationApplier : IRelocationApplier
 {
     /// <summary><c>GENERIC_RELOC_PAIR</c>.</summary>
     public const uint Pair = 1;

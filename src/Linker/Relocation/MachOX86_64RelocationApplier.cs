@@ -10,7 +10,7 @@ namespace LkmKit.Linker.Relocation;
 /// (kxld's X86_64_RIP_RELATIVE_LIMIT). GOT and GOT_LOAD need a GOT, which kxld no longer builds (KXLD_USER_OR_GOT is 0),
 /// and TLV a thread-local descriptor kxld rejects: all three are refused.
 /// </summary>
-public sealed class MachOX86_64RelocationApplier : IRelocationApplier
+internal sealed class MachOX86_64RelocationApplier : IRelocationApplier
 {
     /// <summary><c>X86_64_RELOC_UNSIGNED</c>.</summary>
     public const uint Unsigned = 0;

@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Linker.Relocation;
 
 /// <summary>The applier for each architecture.</summary>
-public static class RelocationAppliers
+internal static class RelocationAppliers
 {
     /// <summary>The applier for <paramref name="machine"/> as <paramref name="flavor"/>'s loader applies it, or null when there is none.</summary>
     public static IRelocationApplier? For(MachineArchitecture machine, ModuleFlavor flavor) => machine switch

@@ -11,7 +11,7 @@ namespace LkmKit.Linker.Relocation;
 /// </summary>
 /// <param name="requireZeroTarget">Refuse a place that does not hold zero, as the Linux loader does.</param>
 /// <param name="freeBsd">Accept only the types FreeBSD's amd64 loader accepts, without overflow checks.</param>
-public sealed class X86_64RelocationApplier(bool requireZeroTarget, bool freeBsd = false) : IRelocationApplier
+internal sealed class X86_64RelocationApplier(bool requireZeroTarget, bool freeBsd = false) : IRelocationApplier
 {
     /// <inheritdoc />
     public MachineArchitecture Machine => MachineArchitecture.X86_64;

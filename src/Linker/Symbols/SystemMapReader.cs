@@ -6,7 +6,7 @@ namespace LkmKit.Linker.Symbols;
 /// Reads <c>nm</c>-format symbol lists: <c>System.map</c> (<c>ADDRESS TYPE NAME</c>) and <c>/proc/kallsyms</c>
 /// (the same, with an optional <c>\t[module]</c> suffix naming the owning module).
 /// </summary>
-public static class SystemMapReader
+internal static class SystemMapReader
 {
     /// <summary>The symbols of the UTF-8 text <paramref name="utf8"/>; <paramref name="description"/> names the file in errors (lines are checked on first use).</summary>
     public static SystemMapSymbols Parse(ReadOnlyMemory<byte> utf8, string description) => new(utf8, description);

@@ -70,7 +70,7 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
         if (Interlocked.Increment(ref _scans) > ScansBeforeIndex)
         {
             Index();
-            _prepared = null;
+            Volatile.Write(ref _prepared, null);
             return;
         }
 
@@ -97,18 +97,22 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
             }
         }
 
-        _prepared = new Dictionary<string, Line>(keys.Count, StringComparer.Ordinal);
+        var prepared = new Dictionary<string, Line>(keys.Count, StringComparer.Ordinal);
         for (int w = 0; w < keys.Count; w++)
         {
-            _prepared[keys[w]] = best[w];
+            prepared[keys[w]] = best[w];
         }
+
+        // Published only when complete: a link on another thread may be reading the previous table right now.
+        Volatile.Write(ref _prepared, prepared);
     }
 
     /// <inheritdoc />
     /// <exception cref="LinkException">A line is not <c>ADDRESS TYPE NAME</c>.</exception>
     public bool TryGet(string name, [MaybeNullWhen(false)] out KernelSymbol symbol)
     {
-        if (!(_prepared is not null && _prepared.TryGetValue(name, out var line)))
+        var prepared = Volatile.Read(ref _prepared);
+        if (!(prepared is not null && prepared.TryGetValue(name, out var line)))
         {
             int i = Lookup(name);
             line = i >= 0 ? _lines![i] : default;

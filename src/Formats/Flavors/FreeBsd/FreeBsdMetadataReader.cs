@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// <c>mod_metadata</c> it points to, its name and its payload, each pointer resolved through its relocation
 /// (ET_REL) or dynamic relocation at base 0 (ET_DYN).
 /// </summary>
-public static class FreeBsdMetadataReader
+internal static class FreeBsdMetadataReader
 {
     /// <summary>The section holding the linker set.</summary>
     public const string SetSection = "set_modmetadata_set";

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// set and fills the model from its <c>mod_metadata</c> records: module names, interface versions, dependencies with
 /// version bounds (the <c>kernel</c> dependency becomes the target kernel range), event handlers and PnP tables.
 /// </summary>
-public sealed class FreeBsdModuleReader : IElfFlavorReader
+internal sealed class FreeBsdModuleReader : IElfFlavorReader
 {
     /// <summary>The pseudo-module every FreeBSD module depends on: the kernel itself.</summary>
     public const string KernelModule = "kernel";

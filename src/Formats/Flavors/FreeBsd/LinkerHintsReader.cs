@@ -7,7 +7,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// Reads a FreeBSD <c>linker.hints</c> file (the format <see cref="LinkerHintsWriter"/> and <c>kldxref</c> write);
 /// the byte order is taken from the version word. Every length is checked before use.
 /// </summary>
-public static class LinkerHintsReader
+internal static class LinkerHintsReader
 {
     /// <summary>LINKER_HINTS_MAX: the kernel refuses larger files.</summary>
     public const int MaxSize = 1 << 20;

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// <param name="Version">The interface version (MDT_VERSION), else null.</param>
 /// <param name="PnpDescriptor">The converted PnP descriptor (MDT_PNP_INFO), else null.</param>
 /// <param name="PnpEntries">The PnP table values (MDT_PNP_INFO), one list per entry.</param>
-public sealed record LinkerHintsRecord(
+internal sealed record LinkerHintsRecord(
     long Offset,
     int Type,
     string Name,

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// (type, interface, version, kld), MDT_PNP_INFO (type, bus, converted descriptor, count, values). Integers are
 /// 32-bit in the modules' byte order and aligned to 4 within the record; strings are a length byte and the bytes.
 /// </summary>
-public sealed class LinkerHintsWriter
+internal sealed class LinkerHintsWriter
 {
     /// <summary>LINKER_HINTS_VERSION.</summary>
     public const int FormatVersion = 1;

@@ -6,7 +6,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// Parses a MODULE_PNP_INFO descriptor (<c>TYPE:key;…</c>) into field offsets and the converted descriptor, with
 /// the rules of <c>kldxref</c>'s <c>parse_pnp_list</c> (<c>usr.sbin/kldxref/kldxref.c</c>).
 /// </summary>
-public static class PnpDescriptor
+internal static class PnpDescriptor
 {
     private const int IntFlag = 0x20, Flagged = 0x10, Paired = 0x40, LessEqual = 0x80, GreaterEqual = 0x100, Mask = 0x200;
 

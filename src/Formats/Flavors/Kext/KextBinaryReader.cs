@@ -10,7 +10,7 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <c>kmod_info</c> (pack(4) layout: name @16/12, version @80/76, start/stop @180,188 / 160,164), resolving the
 /// start and stop pointers through the image's relocations or chained fixups.
 /// </summary>
-public static class KextBinaryReader
+internal static class KextBinaryReader
 {
     /// <summary>The symbol kxld looks for.</summary>
     public const string KmodInfoSymbol = "_kmod_info";

@@ -10,7 +10,7 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// the kexts in <c>Contents/PlugIns/</c>, whose modules follow their parent's. A codeless kext is one module with
 /// metadata only; a declared executable that is missing is reported on a metadata-only module.
 /// </summary>
-public static class KextBundleReader
+internal static class KextBundleReader
 {
     private const int MaxNesting = 8;
 
@@ -46,13 +46,21 @@ public static class KextBundleReader
             throw new ModuleFormatException(directory, 0, "kext bundle", $"no {(shallow ? "Info.plist" : "Contents/Info.plist")} in the bundle");
         }
 
+        RequireInside(directory, plistPath, "Info.plist");
         var plist = KextInfoPlist.Load(plistPath);
         var own = new List<KernelModule>();
         if (plist.Executable is { } executable)
         {
-            string exePath = shallow ? Path.Combine(directory, executable) : Path.Combine(contents, "MacOS", executable);
-            if (File.Exists(exePath))
+            if (executable.Length == 0 || executable is "." or ".." || executable.Contains('/') || executable.Contains('\\') || executable.Contains('\0'))
             {
+                throw new ModuleFormatException(plistPath, 0, "Info.plist",
+                    $"CFBundleExecutable '{executable}' is not a file name inside the bundle; refused");
+            }
+
+            string exePath = shallow ? Path.Combine(directory, executable) : Path.Combine(contents, "MacOS", executable);
+            if (File.Exists(exePath) || FileStatus.Of(exePath).Kind != FileKind.Missing)
+            {
+                RequireInside(directory, exePath, "kext executable");
                 var source = ModuleSource.Open(exePath);
                 sources.Add(source);
                 own.AddRange(ReadExecutable(source));
@@ -100,7 +108,20 @@ public static class KextBundleReader
 
         foreach (var plugIn in plugIns)
         {
+            RequireInside(directory, plugIn, "kext plug-in");
             ReadBundle(plugIn, plist.Identifier, modules, sources, depth + 1);
+        }
+    }
+
+    /// <summary>A bundle is never left: <paramref name="path"/>, every link resolved, must lie inside <paramref name="bundle"/> (resolved too).</summary>
+    private static void RequireInside(string bundle, string path, string structure)
+    {
+        string? root = FileStatus.RealPath(bundle);
+        string? real = FileStatus.RealPath(path);
+        if (root is null || real is null || !FileStatus.IsWithin(real, root))
+        {
+            throw new ModuleFormatException(path, 0, structure,
+                $"leads out of the bundle {bundle} (to {real ?? "nowhere"}); a bundle is never left through a link or a path");
         }
     }
 

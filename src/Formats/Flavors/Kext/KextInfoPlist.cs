@@ -7,7 +7,7 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// A kext's Info.plist, read into the model: identity, version, libraries (with the arch-specific override for
 /// OS*/IO* keys), compatible version, required-at-boot, personalities and every top-level key as raw metadata.
 /// </summary>
-public sealed class KextInfoPlist
+internal sealed class KextInfoPlist
 {
     private readonly PlistDictionary _root;
 

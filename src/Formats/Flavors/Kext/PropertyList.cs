@@ -12,7 +12,7 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <see cref="double"/>, <see cref="bool"/>, <see cref="byte"/>[] and <see cref="DateTime"/>. XML plists are read with
 /// System.Xml (UTF-8, DTD ignored); binary plists (<c>bplist00</c>) with a bounded decoder.
 /// </summary>
-public static class PropertyList
+internal static class PropertyList
 {
     private const int MaxDepth = 64;
 
@@ -313,7 +313,7 @@ public static class PropertyList
 }
 
 /// <summary>A plist dictionary that keeps its keys in file order.</summary>
-public sealed class PlistDictionary : Dictionary<string, object>
+internal sealed class PlistDictionary : Dictionary<string, object>
 {
     private readonly List<string> _order = [];
 

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Flavors.Linux;
 /// fields are resolved through their relocations (PREL32 or absolute pointers); CRCs come from the
 /// <c>__kcrctab</c> table of the same index.
 /// </summary>
-public static class ExportTableReader
+internal static class ExportTableReader
 {
     private static readonly (string Table, bool Gpl)[] Tables =
     [

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.Linux;
 /// <c>vermagic=</c>) and fills the model from <c>.modinfo</c>, <c>__versions</c>, the export tables, struct module,
 /// the ELF notes and the appended signature.
 /// </summary>
-public sealed class LinuxModuleReader : IElfFlavorReader
+internal sealed class LinuxModuleReader : IElfFlavorReader
 {
     /// <summary>The section holding the module's struct module.</summary>
     public const string ThisModuleSection = ".gnu.linkonce.this_module";

@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Flavors.Linux;
 
 /// <summary>Splits the <c>.modinfo</c> section into key/value pairs and merges parameter descriptions, as kmod does.</summary>
-public static class Modinfo
+internal static class Modinfo
 {
     /// <summary>
     /// Splits NUL-separated <c>key=value</c> strings in file order: leading NULs and runs of NULs are skipped, the

@@ -22,7 +22,7 @@ namespace LkmKit.Formats.Flavors.Linux;
 /// the signature; they are returned undecoded.
 /// </para>
 /// </remarks>
-public static class ModuleSignatureReader
+internal static class ModuleSignatureReader
 {
     /// <summary>The 28-byte ASCII marker that ends a signed module file.</summary>
     public const string Magic = "~Module signature appended~\n";
@@ -56,7 +56,16 @@ public static class ModuleSignatureReader
     /// The file ends with the magic but the trailer is malformed (too short, <c>sig_len</c> larger than the file,
     /// an unknown id type, non-zero fields the kernel requires to be zero) or the PKCS#7 blob does not decode.
     /// </exception>
-    public static bool TryRead(ReadOnlySpan<byte> data, string path, out ModuleSignature? signature, out int elfLength)
+    public static bool TryRead(ReadOnlySpan<byte> data, string path, out ModuleSignature? signature, out int elfLength) =>
+        TryRead(data, path, out signature, out elfLength, allowNoSigner: false);
+
+    /// <summary>
+    /// As the public <see cref="TryRead(ReadOnlySpan{byte}, string, out ModuleSignature?, out int)"/>; with
+    /// <paramref name="allowNoSigner"/> a PKCS#7 SignedData without a SignerInfo is returned (no signer, no key id,
+    /// no algorithms) instead of refused, for the verifier to report.
+    /// </summary>
+    internal static bool TryRead(ReadOnlySpan<byte> data, string path, out ModuleSignature? signature, out int elfLength,
+        bool allowNoSigner)
     {
         ArgumentNullException.ThrowIfNull(path);
         signature = null;
@@ -110,7 +119,7 @@ public static class ModuleSignatureReader
                 RequireZero(path, info, block, 5, "__pad[0]");
                 RequireZero(path, info, block, 6, "__pad[1]");
                 RequireZero(path, info, block, 7, "__pad[2]");
-                signature = ReadPkcs7(data.Slice(start, (int)sigLength), start, path);
+                signature = ReadPkcs7(data.Slice(start, (int)sigLength), start, path, allowNoSigner);
                 break;
 
             case IdTypePgp:
@@ -148,17 +157,17 @@ public static class ModuleSignatureReader
         }
     }
 
-    private static ModuleSignature ReadPkcs7(ReadOnlySpan<byte> blob, int blobOffset, string path)
+    private static ModuleSignature ReadPkcs7(ReadOnlySpan<byte> blob, int blobOffset, string path, bool allowNoSigner)
     {
-        Pkcs7SignerInfo signer = Pkcs7SignedData.Decode(blob, blobOffset, path, Structure).Signer!;
+        Pkcs7SignerInfo? signer = Pkcs7SignedData.Decode(blob, blobOffset, path, Structure, allowNoSigner).Signer;
         return new ModuleSignature
         {
             IdType = "PKCS#7",
-            Signer = signer.IssuerCommonName,
-            KeyId = signer.KeyId,
-            HashAlgorithm = SignatureAlgorithmNames.Digest(signer.DigestAlgorithmOid),
-            SignatureAlgorithm = SignatureAlgorithmNames.Signature(signer.SignatureAlgorithmOid),
-            SignatureBytes = signer.EncryptedDigest,
+            Signer = signer?.IssuerCommonName,
+            KeyId = signer?.KeyId ?? [],
+            HashAlgorithm = signer is null ? null : SignatureAlgorithmNames.Digest(signer.DigestAlgorithmOid),
+            SignatureAlgorithm = signer is null ? null : SignatureAlgorithmNames.Signature(signer.SignatureAlgorithmOid),
+            SignatureBytes = signer?.EncryptedDigest ?? [],
             Offset = blobOffset,
             Length = blob.Length,
         };

@@ -5,7 +5,7 @@ using LkmKit.Formats.IO;
 namespace LkmKit.Formats.Flavors.Linux;
 
 /// <summary>Reads the <c>__versions</c> table (64-byte records: CRC word then NUL-terminated name) and the extended form.</summary>
-public static class ModversionsReader
+internal static class ModversionsReader
 {
     /// <summary>Size of one <c>__versions</c> record on 32- and 64-bit kernels alike.</summary>
     public const int RecordSize = 64;

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.Lkm;
 /// numbering of <c>lkm_type</c> is decided from the file or from <see cref="ModuleReadOptions.LkmOperatingSystem"/>,
 /// and the type-specific words follow.
 /// </summary>
-public static class LkmDescriptorDecoder
+internal static class LkmDescriptorDecoder
 {
     private enum Word { Integer, Pointer }
 

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Flavors.Lkm;
 /// <c>MOD_*</c> descriptor <c>__module</c>, or FreeBSD's <c>*_mod_struct</c>) and fills the model from the module
 /// descriptor: its type, interface version, name, slot and type-specific pointers, read through the data relocations.
 /// </summary>
-public static class LkmModuleReader
+internal static class LkmModuleReader
 {
     /// <summary>The a.out name of the file-static descriptor the NetBSD/OpenBSD <c>MOD_*</c> macros define (<c>_module</c> in C).</summary>
     public const string DescriptorSymbol = "__module";

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.Lkm;
 /// wins over the file (with a warning when they disagree). Without a choice, a number that means different
 /// things on the remaining systems is never guessed: the kind stays unknown and a diagnostic says why.
 /// </summary>
-public static class LkmTypeDecision
+internal static class LkmTypeDecision
 {
     /// <summary>Fills <see cref="LkmModuleDetails.Candidates"/>, <see cref="LkmModuleDetails.Evidence"/>, the kind and the system.</summary>
     public static void Decide(AOutFile aout, LkmModuleDetails details, KernelModule module, ModuleReadOptions options)
@@ -99,6 +99,12 @@ public static class LkmTypeDecision
             return;
         }
 
+        if (AgreedByInterfaceVersion(details, candidates, type) is { } agreed)
+        {
+            details.Kind = agreed;
+            return;
+        }
+
         details.Kind = LkmModuleKind.Unknown;
         if (kinds.Count == 0)
         {
@@ -112,6 +118,31 @@ public static class LkmTypeDecision
         module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
             $"lkm_type {type} is ambiguous: {readings}; the file does not say which system it was built for (choose one with --os or ModuleReadOptions.LkmOperatingSystem)"));
     }
+
+    /// <summary>
+    /// The kind every remaining system whose LKM_VERSION equals the descriptor's <c>lkm_ver</c> gives the number, when
+    /// they agree; the system itself stays undecided. (A descriptor records the LKM_VERSION it was compiled with: 1 on
+    /// NetBSD 1.x, OpenBSD 1997 and FreeBSD 2.x, 2 on OpenBSD 4.x and in NetBSD 4's lkm_modver.)
+    /// </summary>
+    private static LkmModuleKind? AgreedByInterfaceVersion(LkmModuleDetails details, List<LkmOperatingSystem> candidates, long type)
+    {
+        if (details.InterfaceVersion is not { } version)
+        {
+            return null;
+        }
+
+        var consistent = candidates.Where(c => InterfaceVersion(c) == version).ToList();
+        var kinds = consistent.Select(c => LkmTypes.Kind(c, type)).Distinct().ToList();
+        if (consistent.Count == 0 || kinds.Count != 1 || kinds[0] == LkmModuleKind.Unknown)
+        {
+            return null;
+        }
+
+        details.Evidence.Add($"lkm_ver {version}: every system with LKM_VERSION {version} ({Describe(consistent)}) reads lkm_type {type} as {LkmTypes.ConstantName(kinds[0])}");
+        return kinds[0];
+    }
+
+    private static int InterfaceVersion(LkmOperatingSystem system) => system is LkmOperatingSystem.OpenBsd or LkmOperatingSystem.NetBsd4 ? 2 : 1;
 
     private static string Describe(IEnumerable<LkmOperatingSystem> systems)
     {

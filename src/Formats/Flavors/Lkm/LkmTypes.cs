@@ -39,7 +39,7 @@ public enum LkmOperatingSystem
 }
 
 /// <summary>The three numberings of <c>enum MODTYPE</c> and which systems use them.</summary>
-public static class LkmTypes
+internal static class LkmTypes
 {
     private static readonly LkmModuleKind[] Classic =
         [LkmModuleKind.Syscall, LkmModuleKind.Vfs, LkmModuleKind.Device, LkmModuleKind.StreamsModule, LkmModuleKind.Exec, LkmModuleKind.Misc];

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LkmKit.Formats.Flavors.NetBsd;
 
 /// <summary>Decodes <c>__NetBSD_Version__</c> (MMmmrrpp00) and <c>modclass_t</c> values.</summary>
-public static class NetBsdVersion
+internal static class NetBsdVersion
 {
     private static readonly string[] Classes = ["any", "misc", "vfs", "driver", "exec", "secmodel", "bufq"];
 

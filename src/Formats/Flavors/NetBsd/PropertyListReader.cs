@@ -7,7 +7,7 @@ namespace LkmKit.Formats.Flavors.NetBsd;
 /// a <c>&lt;plist&gt;</c> holding one <c>&lt;dict&gt;</c>, flattened into key paths and values. DTDs are ignored and
 /// never fetched; nesting is bounded.
 /// </summary>
-public static class PropertyListReader
+internal static class PropertyListReader
 {
     /// <summary>The kernel refuses property files of this size or more (<c>kern_module_vfs.c</c>).</summary>
     public const int KernelSizeLimit = 8191;

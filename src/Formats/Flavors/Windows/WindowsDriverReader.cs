@@ -13,7 +13,7 @@ namespace LkmKit.Formats.Flavors.Windows;
 /// hal.dll, any <c>*.sys</c>, …), or by the WDM_DRIVER DllCharacteristics bit. Real drivers rarely set that bit and
 /// never IMAGE_FILE_SYSTEM, so neither is required.
 /// </remarks>
-public static class WindowsDriverReader
+internal static class WindowsDriverReader
 {
     private const ushort WdmDriver = 0x2000;
 

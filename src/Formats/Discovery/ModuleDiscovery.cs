@@ -1,0 +1,190 @@
+using System.IO.Compression;
+using LkmKit.Formats.IO;
+
+namespace LkmKit.Formats.Discovery;
+
+/// <summary>
+/// Finds module files: paths named by the caller are taken as given (special files refused); directories are walked
+/// and a file is taken when its content is a module container (ELF, Mach-O, PE, a.out, or gzip/xz/zstd data), whatever
+/// its name. A <c>*.kext</c> directory (or one holding an Info.plist) is one bundle path. Each file and directory is
+/// visited once (identified by device and inode, so link loops end), links that leave the tree are not followed unless
+/// asked, and FIFOs, devices and sockets are refused with the reason instead of opened.
+/// </summary>
+public static class ModuleDiscovery
+{
+    /// <summary>How many bytes of a file are examined to decide whether it is a module.</summary>
+    private const int HeadBytes = 64 * 1024;
+
+    /// <summary>Expands <paramref name="paths"/> in order; what a directory holds comes in ordinal order of the paths.</summary>
+    public static IEnumerable<DiscoveredPath> Expand(IEnumerable<string> paths, ModuleDiscoveryOptions? options = null)
+    {
+        options ??= ModuleDiscoveryOptions.Default;
+        foreach (var path in paths)
+        {
+            var status = FileStatus.Of(path);
+            if (status.Kind == FileKind.Directory && !IsBundle(path))
+            {
+                foreach (var found in Walk(path, options))
+                {
+                    yield return found;
+                }
+            }
+            else if (IsSpecial(status.Kind))
+            {
+                yield return new DiscoveredPath(path, $"not a regular file (a {status.KindName}); refused", true);
+            }
+            else
+            {
+                yield return new DiscoveredPath(path, null, true);
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="directory"/> is read as one bundle (<c>*.kext</c>, or holding an Info.plist), not searched file by file.</summary>
+    public static bool IsBundle(string directory) =>
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)).EndsWith(".kext", StringComparison.Ordinal)
+        || Flavors.Kext.KextBundleReader.IsBundle(directory);
+
+    /// <summary>True when <paramref name="head"/> (the first bytes of a file, or all of a small one) is a module container or compressed data.</summary>
+    public static bool IsModuleContent(ReadOnlySpan<byte> head)
+    {
+        switch (ModuleSource.DetectCompression(head))
+        {
+            case Model.CompressionKind.None:
+                break;
+            case Model.CompressionKind.Gzip:
+                return IsModuleContent(GunzipHead(head));
+            default:
+                return true; // xz and zstd: the kernel's own module compressions; the reader decides on the contents
+        }
+
+        foreach (var container in ModuleReader.Containers)
+        {
+            if (container.CanRead(head))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static IEnumerable<DiscoveredPath> Walk(string root, ModuleDiscoveryOptions options)
+    {
+        string realRoot = FileStatus.RealPath(root) ?? Path.GetFullPath(root);
+        var seen = new HashSet<(ulong, ulong, string?)> { FileStatus.Of(root).Identity };
+        var found = new List<DiscoveredPath>();
+        var pending = new Stack<string>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            string directory = pending.Pop();
+            IEnumerable<string> entries;
+            try
+            {
+                entries = Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                found.Add(new DiscoveredPath(directory, $"cannot be listed: {e.Message}", false));
+                continue;
+            }
+
+            foreach (var entry in entries)
+            {
+                if (Visit(entry, realRoot, options, seen) is { } result)
+                {
+                    if (result.IsModule && result.Refusal is null && IsDirectoryToWalk(entry))
+                    {
+                        pending.Push(entry);
+                    }
+                    else
+                    {
+                        found.Add(result);
+                    }
+                }
+            }
+        }
+
+        found.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return found;
+    }
+
+    private static bool IsDirectoryToWalk(string path) => FileStatus.Of(path).Kind == FileKind.Directory && !IsBundle(path);
+
+    /// <summary>Decides one directory entry: null to skip it silently (not a module, or seen before).</summary>
+    private static DiscoveredPath? Visit(string entry, string realRoot, ModuleDiscoveryOptions options, HashSet<(ulong, ulong, string?)> seen)
+    {
+        var own = FileStatus.Of(entry, followLink: false);
+        if (own.Kind == FileKind.SymbolicLink && !options.FollowLinksOutOfTree)
+        {
+            string? target = FileStatus.RealPath(entry);
+            if (target is null)
+            {
+                return null; // a dangling link names no file
+            }
+
+            if (!FileStatus.IsWithin(target, realRoot))
+            {
+                return new DiscoveredPath(entry, $"a link out of the tree (to {target}); not followed", false);
+            }
+        }
+
+        var status = own.Kind == FileKind.SymbolicLink ? FileStatus.Of(entry) : own;
+        if (status.Kind == FileKind.Missing || !seen.Add(status.Identity))
+        {
+            return null;
+        }
+
+        if (IsSpecial(status.Kind))
+        {
+            return new DiscoveredPath(entry, $"not a regular file (a {status.KindName}); refused", false);
+        }
+
+        if (status.Kind == FileKind.Directory)
+        {
+            return new DiscoveredPath(entry, null, false);
+        }
+
+        return HasModuleContent(entry) ? new DiscoveredPath(entry, null, false) : null;
+    }
+
+    private static bool IsSpecial(FileKind kind) => kind is FileKind.Fifo or FileKind.CharacterDevice or FileKind.BlockDevice or FileKind.Socket;
+
+    private static bool HasModuleContent(string file)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long length = RandomAccess.GetLength(handle);
+            var head = new byte[(int)Math.Min(length, HeadBytes)];
+            int read = RandomAccess.Read(handle, head, 0);
+            return IsModuleContent(head.AsSpan(0, read));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // let the reader report why it cannot be read
+        }
+    }
+
+    private static byte[] GunzipHead(ReadOnlySpan<byte> compressed)
+    {
+        using var gzip = new GZipStream(new MemoryStream(compressed.ToArray()), CompressionMode.Decompress);
+        var head = new byte[4096];
+        int total = 0;
+        try
+        {
+            int read;
+            while (total < head.Length && (read = gzip.Read(head, total, head.Length - total)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // Corrupt gzip data: whatever came out decides.
+        }
+
+        return head[..total];
+    }
+}
