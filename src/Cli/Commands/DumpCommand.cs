@@ -14,7 +14,8 @@ public static class DumpCommand
         var relocations = new Option<bool>("--relocations", "-r") { Description = "Show every relocation." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per module per line." };
         var files = new Argument<string[]>("FILE") { Description = "Module files or directories.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("dump", "Show a module's sections, symbols and relocations (all three when none is chosen).")
+        var command = new Command("dump", CommandHelp.Describe("Show a module's sections, symbols and relocations (all three when none is chosen).",
+            "lkm dump -r testdata/linux/x86_64/lkmdemo_core.ko"))
         {
             sections, symbols, relocations, json, files,
         };
