@@ -67,6 +67,18 @@ public sealed class DecompressionLimitTests
     }
 
     [Fact]
+    public void LyingTrailerCostsNoMoreMemoryThanTheRealData()
+    {
+        // 500 MB declared by a 20 KB file: the buffer grows with what really inflates, and the mismatch is refused.
+        var bytes = File.ReadAllBytes(Plain + ".gz");
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), 500_000_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ModuleFormatException>(() => ModuleSource.FromMemory("liar.gz", bytes));
+        Assert.Contains("gzip stream", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20, "the buffer followed the data, not the trailer");
+    }
+
+    [Fact]
     public void XzIndexGivesTheUncompressedSize()
     {
         Assert.Equal(new FileInfo(Plain).Length, XzIndex.DeclaredSize(File.ReadAllBytes(Plain + ".xz")));

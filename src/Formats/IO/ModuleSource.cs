@@ -127,8 +127,8 @@ public sealed class ModuleSource : IDisposable
     private static unsafe ReadOnlyMemory<byte> DecompressGzip(string path, ReadOnlySpan<byte> bytes)
     {
         // The trailer's ISIZE is the uncompressed length modulo 2^32 of the (single-member) stream the kernel expects:
-        // a larger one is refused before inflating, and the output goes into exactly that much memory (one byte more
-        // proves a stream that runs longer, e.g. one whose real size wrapped past 4 GiB).
+        // a larger one is refused before inflating, and the output buffer grows up to that size (one byte more proves a
+        // stream that runs longer, e.g. one whose real size wrapped past 4 GiB), never to what a lying trailer claims.
         const int MinimumSize = 18;
         if (bytes.Length < MinimumSize)
         {
@@ -137,7 +137,7 @@ public sealed class ModuleSource : IDisposable
 
         uint declared = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
         NativeDecompression.DeclaredSize(declared, path, "gzip stream", MaxDecompressedSize);
-        var output = new byte[declared + 1L];
+        var output = new byte[NativeDecompression.OutputBuffer.InitialSize(declared, bytes.Length)];
         int length = 0;
         fixed (byte* pointer = bytes)
         {
@@ -146,9 +146,18 @@ public sealed class ModuleSource : IDisposable
             try
             {
                 int read;
-                while (length < output.Length && (read = gzip.Read(output, length, output.Length - length)) > 0)
+                while ((read = gzip.Read(output, length, output.Length - length)) > 0)
                 {
                     length += read;
+                    if (length == output.Length)
+                    {
+                        if (length > declared)
+                        {
+                            break;
+                        }
+
+                        Array.Resize(ref output, NativeDecompression.OutputBuffer.Grown(output.Length, declared));
+                    }
                 }
             }
             catch (InvalidDataException e)

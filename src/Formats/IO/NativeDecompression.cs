@@ -42,7 +42,7 @@ internal static unsafe partial class NativeDecompression
             // that much memory. Without a readable index, a first pass only counts (under the running limit).
             long size = DeclaredSize(XzIndex.DeclaredSize(input), path, XzStructure, maxOutput)
                 ?? DecompressXzCore(input, path, OutputBuffer.Counting(maxOutput)).Total;
-            return DecompressXzCore(input, path, OutputBuffer.Exact(size)).Result;
+            return DecompressXzCore(input, path, OutputBuffer.Exact(size, input.Length)).Result;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -205,7 +205,7 @@ internal static unsafe partial class NativeDecompression
             // Frame headers usually declare the content size: as for xz, refuse early, else count first.
             long size = DeclaredSize(ZstdDeclaredSize(input), path, ZstdStructure, maxOutput)
                 ?? DecompressZstdCore(input, path, OutputBuffer.Counting(maxOutput)).Total;
-            return DecompressZstdCore(input, path, OutputBuffer.Exact(size)).Result;
+            return DecompressZstdCore(input, path, OutputBuffer.Exact(size, input.Length)).Result;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -397,9 +397,10 @@ internal static unsafe partial class NativeDecompression
     }
 
     /// <summary>
-    /// Where a decoder writes: either exactly the declared size (plus one byte that proves a stream longer than
-    /// declared), so memory never exceeds what was declared and checked against the limit; or a small window that
-    /// only counts, under the running limit, for streams that declare nothing.
+    /// Where a decoder writes: either a buffer growing up to the declared size (plus one byte that proves a stream
+    /// longer than declared), so memory never exceeds what was declared and checked against the limit, nor much more
+    /// than the data really produced; or a small window that only counts, under the running limit, for streams that
+    /// declare nothing.
     /// </summary>
     internal struct OutputBuffer
     {
@@ -418,8 +419,19 @@ internal static unsafe partial class NativeDecompression
             _counting = counting;
         }
 
-        /// <summary>A buffer for a stream declaring <paramref name="size"/> bytes (already checked against the limit).</summary>
-        public static OutputBuffer Exact(long size) => new(new byte[size + 1], size, counting: false);
+        /// <summary>
+        /// A buffer for a stream declaring <paramref name="size"/> bytes (already checked against the limit). It starts
+        /// small and doubles up to the declared size (plus one byte), so a header that lies costs no more memory than
+        /// the data really inflates to.
+        /// </summary>
+        public static OutputBuffer Exact(long size, int inputLength) =>
+            new(new byte[InitialSize(size, inputLength)], size, counting: false);
+
+        /// <summary>The first allocation for a stream declaring <paramref name="size"/> bytes from <paramref name="inputLength"/> bytes.</summary>
+        internal static int InitialSize(long size, int inputLength) => (int)Math.Min(size + 1, Math.Max(CountingWindow, 4L * inputLength));
+
+        /// <summary>The next allocation after <paramref name="current"/> bytes, never above the declared size plus one.</summary>
+        internal static int Grown(int current, long size) => (int)Math.Min(size + 1, 2L * current);
 
         /// <summary>A window that counts the output and throws once it exceeds <paramref name="maxOutput"/>.</summary>
         public static OutputBuffer Counting(long maxOutput) => new(new byte[CountingWindow], maxOutput, counting: true);
@@ -442,6 +454,12 @@ internal static unsafe partial class NativeDecompression
             {
                 _flushed += Length;
                 Length = 0;
+                return;
+            }
+
+            if (Buffer.Length <= _limit)
+            {
+                Array.Resize(ref Buffer, Grown(Buffer.Length, _limit));
                 return;
             }
 

@@ -17,7 +17,19 @@ public static class ElfImageWriter
     public static void Write(LinkedImage image, string path) => File.WriteAllBytes(path, Build(image));
 
     /// <summary>The ELF file bytes of <paramref name="image"/>.</summary>
-    public static byte[] Build(LinkedImage image) => ElfWriter.Build(Describe(image));
+    /// <exception cref="LinkException">An address, size or value of a 32-bit image does not fit ELF32.</exception>
+    public static byte[] Build(LinkedImage image)
+    {
+        try
+        {
+            return ElfWriter.Build(Describe(image));
+        }
+        catch (OverflowException)
+        {
+            // Found by the fuzzer: a hostile 32-bit module can be laid out past 4 GiB; ELF32 cannot say so.
+            throw new LinkException("the linked image does not fit ELF32: an address, size or symbol value exceeds 32 bits");
+        }
+    }
 
     private static ElfFileDescription Describe(LinkedImage image)
     {

@@ -52,6 +52,11 @@ internal static class PropertyList
         {
             throw new ModuleFormatException(path, 0, "Info.plist", $"not a valid XML plist: line {e.LineNumber}, column {e.LinePosition}: {e.Message}");
         }
+        catch (ArgumentException e)
+        {
+            // XmlDocument reports a malformed XML declaration (e.g. version="2.0") as an ArgumentException.
+            throw new ModuleFormatException(path, 0, "Info.plist", $"not a valid XML plist: {e.Message}");
+        }
     }
 
     private static object XmlValue(XmlElement e, string path, int depth)
@@ -224,7 +229,17 @@ internal static class PropertyList
                         _ => throw Error(at, $"real of 2^{info} bytes"),
                     };
                 case 0x3:
-                    return new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(BinaryPrimitives.ReadDoubleBigEndian(Slice(body, 8, at)));
+                {
+                    // Seconds from 2001-01-01; anything outside what DateTime holds (or NaN) is refused.
+                    double seconds = BinaryPrimitives.ReadDoubleBigEndian(Slice(body, 8, at));
+                    var epoch = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+                    if (!(seconds >= (DateTime.MinValue - epoch).TotalSeconds && seconds <= (DateTime.MaxValue - epoch).TotalSeconds - 1))
+                    {
+                        throw Error(at, $"date of {seconds} seconds from 2001 is out of range");
+                    }
+
+                    return epoch.AddSeconds(seconds);
+                }
                 case 0x4:
                 {
                     long n = Count(ref body, info, at);
