@@ -12,11 +12,12 @@ public static class BatchOutput
     /// were read, 1 when any failed, a path given was refused, or no module was found at all.
     /// </summary>
     public static int Write(IReadOnlyList<string> paths, Func<string, KernelModule, string> render, bool json, TextWriter stdout, TextWriter stderr,
-        Formats.ModuleReadOptions? options = null)
+        Formats.ModuleReadOptions? options = null, ProgressReporter? progress = null)
     {
         int failures = 0, read = 0;
         var refused = new List<DiscoveredPath>();
-        var modules = ModuleDiscovery.Expand(paths).Where(found =>
+        var empty = new List<string>();
+        var modules = ExpandEach(paths, empty).Where(found =>
         {
             if (found.IsModule)
             {
@@ -34,6 +35,7 @@ public static class BatchOutput
         {
             ReportRefused(refused, stdout, stderr, json, ref failures);
             read++;
+            progress?.Advance();
             if (item.Error is null)
             {
                 stdout.Write(item.Output);
@@ -45,6 +47,7 @@ public static class BatchOutput
         }
 
         ReportRefused(refused, stdout, stderr, json, ref failures);
+        failures += ReportEmpty(empty, stdout, stderr);
         if (read == 0 && failures == 0)
         {
             stderr.WriteLine($"lkm: no module found in {string.Join(", ", paths)}");
@@ -52,6 +55,79 @@ public static class BatchOutput
         }
 
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Like <see cref="Write"/>, but one file after another with each module written straight to <paramref name="stdout"/>
+    /// as it is rendered, so a view that grows with the file (<c>lkm dump</c>) never holds its whole text.
+    /// </summary>
+    public static int Stream(IReadOnlyList<string> paths, Action<TextWriter, string, KernelModule> write, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        int failures = 0, read = 0;
+        var refused = new List<DiscoveredPath>();
+        var empty = new List<string>();
+        foreach (var found in ExpandEach(paths, empty))
+        {
+            if (!found.IsModule)
+            {
+                refused.Add(found);
+                ReportRefused(refused, stdout, stderr, json, ref failures);
+                continue;
+            }
+
+            read++;
+            if (BatchReader.WriteOne(found.Path, write, stdout) is { } error)
+            {
+                failures++;
+                WriteError(found.Path, error, json, stdout, stderr);
+            }
+        }
+
+        failures += ReportEmpty(empty, stdout, stderr);
+        if (read == 0 && failures == 0)
+        {
+            stderr.WriteLine($"lkm: no module found in {string.Join(", ", paths)}");
+            return 1;
+        }
+
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Expands each given path on its own, adding to <paramref name="empty"/> every directory that held no module, so that
+    /// a wrong directory is never a silent success even beside one that has modules.
+    /// </summary>
+    private static IEnumerable<DiscoveredPath> ExpandEach(IReadOnlyList<string> paths, List<string> empty)
+    {
+        foreach (var path in paths)
+        {
+            bool any = false;
+            foreach (var found in ModuleDiscovery.Expand([path]))
+            {
+                any |= found.IsModule;
+                yield return found;
+            }
+
+            if (!any && Directory.Exists(path) && !ModuleDiscovery.IsBundle(path))
+            {
+                lock (empty)
+                {
+                    empty.Add(path);
+                }
+            }
+        }
+    }
+
+    /// <summary>Says which given directories held no module; returns how many.</summary>
+    private static int ReportEmpty(List<string> empty, TextWriter stdout, TextWriter stderr)
+    {
+        stdout.Flush();
+        foreach (var directory in empty)
+        {
+            stderr.WriteLine($"lkm: {directory}: no module found in this directory");
+        }
+
+        return empty.Count;
     }
 
     /// <summary>Reports refused entries: a path the user named fails the batch; one found in a directory is only noted.</summary>

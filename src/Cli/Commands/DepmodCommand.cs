@@ -23,7 +23,7 @@ public static class DepmodCommand
         var config = new Option<string[]>("--config", "-C") { Description = "depmod.d file or directory to read instead of the default ones (repeatable).", AllowMultipleArgumentsPerToken = false };
         var dump = new Option<string?>("--dump") { Description = "Print the key/value lines of a kmod .bin index and exit." };
         var release = new Argument<string?>("KREL") { Description = "Kernel release (default: the running kernel's).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("depmod", "Build modules.dep and the other module indexes (like kmod's depmod).")
+        var command = new Command("depmod", CommandHelp.Describe("Build modules.dep and the other module indexes (like kmod's depmod).", "lkm depmod -b /tmp/root -n 6.1.0-57-amd64"))
         {
             all, baseDir, dryRun, errors, systemMap, symvers, config, dump, release,
         };

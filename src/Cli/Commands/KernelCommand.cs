@@ -67,6 +67,6 @@ public static class KernelCommand
                 return 1;
             }
         });
-        return new Command("kernel", "Model kernels for lkm load/unload/list.") { create };
+        return new Command("kernel", CommandHelp.Describe("Model kernels for lkm load/unload/list.", "lkm kernel new --os linux --release 6.1.0-57-amd64 --modules /lib/modules/6.1.0-57-amd64 --symbols System.map -o /tmp/kernel.json")) { create };
     }
 }

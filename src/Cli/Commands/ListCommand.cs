@@ -16,7 +16,7 @@ public static class ListCommand
     {
         var state = LoadCommand.StateOption();
         var json = new Option<bool>("--json") { Description = "One JSON object per module per line." };
-        var command = new Command("list", "List the modules loaded into a model kernel, as the OS's tool prints them.") { state, json };
+        var command = new Command("list", CommandHelp.Describe("List the modules loaded into a model kernel, as the OS's tool prints them.", "lkm list --state /tmp/kernel.json")) { state, json };
         command.SetAction(result =>
         {
             try

@@ -22,7 +22,7 @@ public static class LoadCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Check and link, but do not write the state." };
         var json = new Option<bool>("--json") { Description = "One JSON object per event per line." };
         var modules = new Argument<string[]>("MODULE") { Description = "Module names, aliases or paths.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("load", "Load modules into a model kernel with that kernel's rules, in its order.")
+        var command = new Command("load", CommandHelp.Describe("Load modules into a model kernel with that kernel's rules, in its order.", "lkm load --state /tmp/kernel.json ext4"))
         {
             state, force, forceVermagic, forceModversion, dryRun, json, modules,
         };

@@ -20,7 +20,7 @@ public static class SignCommand
         var replace = new Option<bool>("--replace") { Description = "Replace the signature of an already signed module instead of refusing." };
         var output = new Option<string?>("-o", "--output") { Description = "Write the signed module here instead of replacing MODULE." };
         var module = new Argument<string>("MODULE") { Description = "The uncompressed module (.ko) to sign." };
-        var command = new Command("sign", "Sign a Linux module like the kernel's scripts/sign-file.")
+        var command = new Command("sign", CommandHelp.Describe("Sign a Linux module like the kernel's scripts/sign-file.", "lkm sign --key key.pem --cert cert.pem mod.ko -o /tmp/mod.signed.ko"))
         {
             hash, key, cert, replace, output, module,
         };

@@ -12,7 +12,7 @@ public static class UnloadCommand
         var force = new Option<bool>("--force", "-f") { Description = "Force the unload (Linux: rmmod -f, taint R)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per event per line." };
         var names = new Argument<string[]>("NAME") { Description = "Loaded module names.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("unload", "Unload modules from a model kernel with that kernel's rules.") { state, force, json, names };
+        var command = new Command("unload", CommandHelp.Describe("Unload modules from a model kernel with that kernel's rules.", "lkm unload --state /tmp/kernel.json ext4")) { state, force, json, names };
         command.SetAction(result => LoadCommand.Run(result.GetValue(state)!, result.GetValue(json), false, stdout, stderr,
             kernel => kernel.Unload(result.GetValue(names) ?? [], result.GetValue(force))));
         return command;

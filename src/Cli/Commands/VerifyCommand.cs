@@ -21,7 +21,7 @@ public static class VerifyCommand
         var json = new Option<bool>("--json") { Description = "One JSON object per module (JSON Lines): path, status, reason, signer, keyId, hashAlgorithm." };
         var listCerts = new Option<bool>("--list-certs") { Description = "Print the trusted certificates (a comment line and PEM each) before checking any module." };
         var modules = new Argument<string[]>("MODULE") { Description = "Module files (.ko, .ko.xz, .ko.zst, .ko.gz) or directories (searched recursively).", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("verify", "Check Linux module signatures against certificates or a kernel image's built-in keys.")
+        var command = new Command("verify", CommandHelp.Describe("Check Linux module signatures against certificates or a kernel image's built-in keys.", "lkm verify --kernel /boot/vmlinuz-$(uname -r) /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko"))
         {
             certs, kernel, systemMap, json, listCerts, modules,
         };
