@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../testdata/lkm"
 command -v nasm >/dev/null || { echo "nasm is required (apt-get install nasm)" >&2; exit 1; }
 nasm -v
-for name in mysys mydev myexec mymisc mycdev4; do
+for name in mysys mydev myexec mymisc mycdev4 cvmisc cvsys; do
     format=aoutb
     [ "$name" = mymisc ] && format=aout
     nasm -f "$format" -I src/ -l "$name.lst" -o "$name.o" "src/$name.asm"

@@ -73,13 +73,13 @@ sed 's/:.*//; s#.*/##; s/\..*//; s/-/_/g' "$dir/modules.dep" > "$work/names"
 sed -n 's/^alias \([^ ]*\) .*/\1/p' "$dir/modules.alias" | sort -u > "$work/aliases"
 for list in names aliases; do
     n=$(wc -l < "$work/$list")
-    xargs -a "$work/$list" -d '\n' modprobe --show-depends -d "$base" -S "$krel" -a > "$work/$list.kmod" 2>&1 || true
-    xargs -a "$work/$list" -d '\n' "${lkm[@]}" modprobe --show-depends -d "$base" -S "$krel" -a > "$work/$list.lkm" 2>&1 || true
-    sed -i 's/^modprobe: /lkm: /' "$work/$list.kmod"
-    if cmp -s "$work/$list.kmod" "$work/$list.lkm"; then
-        echo "modprobe --show-depends: $n $list, output identical ($(wc -l < "$work/$list.kmod") lines)"
+    xargs -a "$work/$list" -d '\n' modprobe --show-depends -d "$base" -S "$krel" -a > "$work/$list.kmod" 2> "$work/$list.kmod.err" || true
+    xargs -a "$work/$list" -d '\n' "${lkm[@]}" modprobe --show-depends -d "$base" -S "$krel" -a > "$work/$list.lkm" 2> "$work/$list.lkm.err" || true
+    sed -i 's/^modprobe: /lkm: /' "$work/$list.kmod.err"
+    if cmp -s "$work/$list.kmod" "$work/$list.lkm" && cmp -s "$work/$list.kmod.err" "$work/$list.lkm.err"; then
+        echo "modprobe --show-depends: $n $list, output identical ($(wc -l < "$work/$list.kmod") lines, $(wc -l < "$work/$list.kmod.err") not-found warnings)"
     else
-        echo "modprobe --show-depends: $n $list, OUTPUT DIFFERS:" >&2; diff "$work/$list.kmod" "$work/$list.lkm" | head -20 >&2; failed=1
+        echo "modprobe --show-depends: $n $list, OUTPUT DIFFERS:" >&2; diff "$work/$list.kmod" "$work/$list.lkm" | head -20 >&2; diff "$work/$list.kmod.err" "$work/$list.lkm.err" | head >&2; failed=1
     fi
 done
 

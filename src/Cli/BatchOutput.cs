@@ -12,7 +12,7 @@ public static class BatchOutput
     /// were read, 1 when any failed, a path given was refused, or no module was found at all.
     /// </summary>
     public static int Write(IReadOnlyList<string> paths, Func<string, KernelModule, string> render, bool json, TextWriter stdout, TextWriter stderr,
-        Formats.ModuleReadOptions? options = null)
+        Formats.ModuleReadOptions? options = null, ProgressReporter? progress = null)
     {
         int failures = 0, read = 0;
         var refused = new List<DiscoveredPath>();
@@ -34,6 +34,7 @@ public static class BatchOutput
         {
             ReportRefused(refused, stdout, stderr, json, ref failures);
             read++;
+            progress?.Advance();
             if (item.Error is null)
             {
                 stdout.Write(item.Output);
@@ -45,6 +46,40 @@ public static class BatchOutput
         }
 
         ReportRefused(refused, stdout, stderr, json, ref failures);
+        if (read == 0 && failures == 0)
+        {
+            stderr.WriteLine($"lkm: no module found in {string.Join(", ", paths)}");
+            return 1;
+        }
+
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Like <see cref="Write"/>, but one file after another with each module written straight to <paramref name="stdout"/>
+    /// as it is rendered, so a view that grows with the file (<c>lkm dump</c>) never holds its whole text.
+    /// </summary>
+    public static int Stream(IReadOnlyList<string> paths, Action<TextWriter, string, KernelModule> write, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        int failures = 0, read = 0;
+        var refused = new List<DiscoveredPath>();
+        foreach (var found in ModuleDiscovery.Expand(paths))
+        {
+            if (!found.IsModule)
+            {
+                refused.Add(found);
+                ReportRefused(refused, stdout, stderr, json, ref failures);
+                continue;
+            }
+
+            read++;
+            if (BatchReader.WriteOne(found.Path, write, stdout) is { } error)
+            {
+                failures++;
+                WriteError(found.Path, error, json, stdout, stderr);
+            }
+        }
+
         if (read == 0 && failures == 0)
         {
             stderr.WriteLine($"lkm: no module found in {string.Join(", ", paths)}");

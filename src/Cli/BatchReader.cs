@@ -23,6 +23,36 @@ public static class BatchReader
             .Select(path => RenderOne(path, render, options));
     }
 
+    /// <summary>
+    /// Reads one path and writes each module straight to <paramref name="output"/> as it is rendered (for views whose
+    /// text grows with the file, like <c>lkm dump</c>); returns the error message, or null.
+    /// </summary>
+    public static string? WriteOne(string path, Action<TextWriter, string, KernelModule> write, TextWriter output)
+    {
+        try
+        {
+            using var file = ModuleReader.Open(path);
+            foreach (var module in file.Modules)
+            {
+                write(output, path, module);
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Describe(path, e);
+        }
+    }
+
+    /// <summary>The error line for an exception reading <paramref name="path"/>.</summary>
+    private static string Describe(string path, Exception e) => e switch
+    {
+        ModuleFormatException => e.Message,
+        IOException or UnauthorizedAccessException => $"{path}: {e.Message}",
+        _ => $"{path}: internal error ({e.GetType().Name}: {e.Message}); please report this file",
+    };
+
     /// <summary>Reads one path and renders it, turning read failures into an error message.</summary>
     public static BatchItem RenderOne(string path, Func<string, KernelModule, string> render, ModuleReadOptions? options = null)
     {
@@ -37,18 +67,10 @@ public static class BatchReader
 
             return new BatchItem(path, text.ToString(), null);
         }
-        catch (ModuleFormatException e)
-        {
-            return new BatchItem(path, "", e.Message);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new BatchItem(path, "", $"{path}: {e.Message}");
-        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A reader bug must not cost the user the rest of the batch: report it against the file and carry on.
-            return new BatchItem(path, "", $"{path}: internal error ({e.GetType().Name}: {e.Message}); please report this file");
+            return new BatchItem(path, "", Describe(path, e));
         }
     }
 }

@@ -14,6 +14,7 @@ public static class LkmApp
         root.Subcommands.Add(DumpCommand.Create(stdout, stderr));
         root.Subcommands.Add(KldxrefCommand.Create(stdout, stderr));
         root.Subcommands.Add(LinkCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
         root.Subcommands.Add(DepmodCommand.Create(stdout, stderr));
         root.Subcommands.Add(ModprobeCommand.Create(stdout, stderr));
         root.Subcommands.Add(KernelCommand.Create(stdout, stderr));

@@ -13,7 +13,9 @@ internal static class Corpus
         foreach (var file in Directory.EnumerateFiles(testdata, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string name = Path.GetRelativePath(testdata, file);
-            if (name.StartsWith("golden", StringComparison.Ordinal) || new FileInfo(file).LinkTarget is not null)
+            // golden/ holds outputs, bombs/ decompression bombs (read once by their own tests), fuzz/ the caught inputs.
+            if (name.StartsWith("golden", StringComparison.Ordinal) || name.StartsWith("bombs", StringComparison.Ordinal)
+                || name.StartsWith("fuzz", StringComparison.Ordinal) || new FileInfo(file).LinkTarget is not null)
             {
                 continue;
             }

@@ -14,7 +14,8 @@ public static class DumpCommand
         var relocations = new Option<bool>("--relocations", "-r") { Description = "Show every relocation." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per module per line." };
         var files = new Argument<string[]>("FILE") { Description = "Module files or directories.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("dump", "Show a module's sections, symbols and relocations (all three when none is chosen).")
+        var command = new Command("dump", CommandHelp.Describe("Show a module's sections, symbols and relocations (all three when none is chosen).",
+            "lkm dump -r testdata/linux/x86_64/lkmdemo_core.ko"))
         {
             sections, symbols, relocations, json, files,
         };
@@ -27,8 +28,8 @@ public static class DumpCommand
             }
 
             bool asJson = result.GetValue(json);
-            return BatchOutput.Write(result.GetValue(files) ?? [],
-                asJson ? (p, m) => DumpJson.Render(p, m, parts) : (p, m) => DumpText.Render(p, m, parts), asJson, stdout, stderr);
+            return BatchOutput.Stream(result.GetValue(files) ?? [],
+                asJson ? (o, p, m) => DumpJson.Write(o, p, m, parts) : (o, p, m) => DumpText.Write(o, p, m, parts), asJson, stdout, stderr);
         });
         return command;
     }

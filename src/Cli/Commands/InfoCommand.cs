@@ -19,7 +19,8 @@ public static class InfoCommand
         };
         os.AcceptOnlyFromAmong([.. Formats.Flavors.Lkm.LkmTypes.All.Select(Formats.Flavors.Lkm.LkmTypes.OsName)]);
         var paths = new Argument<string[]>("PATH") { Description = "Module files or directories (searched recursively).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("info", "Show module metadata; for Linux modules field-for-field what kmod's modinfo prints.") { json, field, os, paths };
+        var command = new Command("info", CommandHelp.Describe("Show module metadata; for Linux modules field-for-field what kmod's modinfo prints.",
+            "lkm info /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz")) { json, field, os, paths };
         command.SetAction(result =>
         {
             bool asJson = result.GetValue(json);
@@ -33,7 +34,8 @@ public static class InfoCommand
                 options = options with { LkmOperatingSystem = system };
             }
 
-            return BatchOutput.Write(result.GetValue(paths) ?? [], render, asJson, stdout, stderr, options);
+            using var progress = ProgressReporter.Create(stderr, "lkm info", forPeople: !asJson);
+            return BatchOutput.Write(result.GetValue(paths) ?? [], render, asJson, stdout, stderr, options, progress);
         });
         return command;
     }

@@ -14,7 +14,8 @@ public static class KldxrefCommand
         var dump = new Option<bool>("-d") { Description = "Do not write hints files; print the records on stdout." };
         var file = new Option<string>("-f") { Description = "Name of the hints file (default linker.hints).", DefaultValueFactory = _ => "linker.hints" };
         var directory = new Argument<string>("DIR") { Description = "Directory of FreeBSD modules (*.ko and dot-less files); subdirectories get their own file." };
-        var command = new Command("kldxref", "Build FreeBSD linker.hints for a directory of modules (like kldxref).") { dump, file, directory };
+        var command = new Command("kldxref", CommandHelp.Describe("Build FreeBSD linker.hints for a directory of modules (like kldxref).",
+            "lkm kldxref -d testdata/freebsd/amd64")) { dump, file, directory };
         command.SetAction(result =>
         {
             string root = result.GetValue(directory)!;

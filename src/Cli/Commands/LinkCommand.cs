@@ -29,7 +29,8 @@ public static class LinkCommand
         var output = new Option<string>("--output", "-o") { Description = "The linked ELF image to write.", Required = true };
         var map = new Option<string?>("--map") { Description = "Also write a text map: sections, then symbols." };
         var allowUndefined = new Option<bool>("--allow-undefined") { Description = "Resolve unknown symbols to zero, like weak ones." };
-        var command = new Command("link", "Link modules against kernel symbols the way their kernel's loader does.")
+        var command = new Command("link", CommandHelp.Describe("Link modules against kernel symbols the way their kernel's loader does.",
+            "lkm link mod.ko --symbols /boot/System.map-$(uname -r) -o /tmp/mod.elf --map /tmp/mod.map"))
         {
             modules, symbols, layout, baseAddress, output, map, allowUndefined,
         };
@@ -78,11 +79,13 @@ public static class LinkCommand
             }
 
             var image = new ModuleLinker(kernel, options).Link(read);
-            ElfImageWriter.Write(image, output);
+            var outputs = new List<(string Path, byte[] Bytes)> { (output, ElfImageWriter.Build(image)) };
             if (mapPath is not null)
             {
-                File.WriteAllText(mapPath, LinkMapWriter.Render(image));
+                outputs.Add((mapPath, System.Text.Encoding.UTF8.GetBytes(LinkMapWriter.Render(image))));
             }
+
+            OutputFiles.WriteAll(outputs);
 
             foreach (var m in image.Modules)
             {

@@ -80,14 +80,14 @@ public static class ModprobeCommand
                         stdout.Write(match.Name + "\n");
                     }
 
-                    code |= matches.Count == 0 ? NotFound(name, directory, stderr) : 0;
+                    code |= matches.Count == 0 ? NotFound(name, directory, eachIsName, stderr) : 0;
                     continue;
                 }
 
                 var plans = resolver.Resolve(name, extra, result.GetValue(useBlacklist));
                 if (plans.Count == 0)
                 {
-                    code |= NotFound(name, directory, stderr);
+                    code |= NotFound(name, directory, eachIsName, stderr);
                     continue;
                 }
 
@@ -146,9 +146,10 @@ public static class ModprobeCommand
         stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
     }
 
-    private static int NotFound(string name, string directory, TextWriter stderr)
+    /// <summary>modprobe's words; with -a a missing name is only a warning and the others are still loaded.</summary>
+    private static int NotFound(string name, string directory, bool oneOfMany, TextWriter stderr)
     {
-        stderr.WriteLine($"lkm: FATAL: Module {name} not found in directory {directory}");
+        stderr.WriteLine($"lkm: {(oneOfMany ? "WARNING" : "FATAL")}: Module {name} not found in directory {directory}");
         return 1;
     }
 

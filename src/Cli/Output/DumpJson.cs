@@ -8,31 +8,43 @@ namespace LkmKit.Cli.Output;
 /// <summary>A JSON view of a module's container: one object per module per line.</summary>
 public static class DumpJson
 {
-    /// <summary>Renders the chosen parts of <paramref name="module"/> as one JSON line.</summary>
-    public static string Render(string path, KernelModule module, DumpParts parts) => ModuleJson.Write(w =>
+    /// <summary>Renders the chosen parts of <paramref name="module"/> as one JSON line (small modules, tests).</summary>
+    public static string Render(string path, KernelModule module, DumpParts parts)
     {
+        using var output = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        Write(output, path, module, parts);
+        return output.ToString();
+    }
+
+    /// <summary>Writes the chosen parts of <paramref name="module"/> as one JSON line to <paramref name="output"/> as they are read.</summary>
+    public static void Write(TextWriter output, string path, KernelModule module, DumpParts parts)
+    {
+        using var line = new JsonLineStream(output);
+        var w = line.Writer;
         w.WriteStartObject();
         ModuleJson.WriteIdentity(w, path, module);
         if (parts.Sections)
         {
-            WriteSections(w, module);
+            WriteSections(line, module);
         }
 
         if (parts.Symbols)
         {
-            WriteSymbols(w, module);
+            WriteSymbols(line, module);
         }
 
         if (parts.Relocations)
         {
-            WriteRelocations(w, module);
+            WriteRelocations(line, module);
         }
 
         w.WriteEndObject();
-    });
+        line.Complete();
+    }
 
-    private static void WriteSections(Utf8JsonWriter w, KernelModule module)
+    private static void WriteSections(JsonLineStream line, KernelModule module)
     {
+        var w = line.Writer;
         w.WriteStartArray("sections");
         foreach (var s in module.Sections)
         {
@@ -49,13 +61,15 @@ public static class DumpJson
             w.WriteNumber("link", s.Link);
             w.WriteNumber("info", s.Info);
             w.WriteEndObject();
+            line.FlushIfLarge();
         }
 
         w.WriteEndArray();
     }
 
-    private static void WriteSymbols(Utf8JsonWriter w, KernelModule module)
+    private static void WriteSymbols(JsonLineStream line, KernelModule module)
     {
+        var w = line.Writer;
         w.WriteStartArray("symbols");
         foreach (var s in module.Symbols)
         {
@@ -69,13 +83,15 @@ public static class DumpJson
             w.WriteString("definition", s.Definition.ToString().ToLowerInvariant());
             w.WriteNumber("section", s.SectionIndex);
             w.WriteEndObject();
+            line.FlushIfLarge();
         }
 
         w.WriteEndArray();
     }
 
-    private static void WriteRelocations(Utf8JsonWriter w, KernelModule module)
+    private static void WriteRelocations(JsonLineStream line, KernelModule module)
     {
+        var w = line.Writer;
         w.WriteStartArray("relocationSections");
         foreach (var table in module.RelocationSections)
         {
@@ -98,6 +114,7 @@ public static class DumpJson
                 w.WriteString("symbolName", DumpText.SymbolLabel(module, table, r));
                 w.WriteNumber("addend", r.Addend);
                 w.WriteEndObject();
+                line.FlushIfLarge();
             }
 
             w.WriteEndArray();

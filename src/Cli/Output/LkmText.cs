@@ -6,7 +6,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Cli.Output;
 
 /// <summary>The <c>lkm info</c> lines and JSON object of a legacy LKM's <see cref="LkmModuleDetails"/>.</summary>
-public static class LkmText
+internal static class LkmText
 {
     /// <summary>The lines for <c>lkm info</c>: type, system, interface version, slot, descriptor words, a.out encoding.</summary>
     public static IEnumerable<KeyValuePair<string, string>> Fields(FlavorDetails? details)

@@ -4,7 +4,7 @@ using LkmKit.Formats.IO;
 namespace LkmKit.Formats.AOut;
 
 /// <summary>How the first header word (<c>a_midmag</c>) of an a.out file is stored.</summary>
-public enum AOutMagicEncoding
+internal enum AOutMagicEncoding
 {
     /// <summary>NetBSD (and OpenBSD): <c>flags&lt;&lt;26 | mid&lt;&lt;16 | magic</c> in network (big-endian) order on every architecture.</summary>
     NetBsd,

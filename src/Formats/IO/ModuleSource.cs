@@ -116,7 +116,7 @@ public sealed class ModuleSource : IDisposable
         return CompressionKind.None;
     }
 
-    private static byte[] Decompress(string path, ReadOnlySpan<byte> bytes, CompressionKind compression) => compression switch
+    private static ReadOnlyMemory<byte> Decompress(string path, ReadOnlySpan<byte> bytes, CompressionKind compression) => compression switch
     {
         CompressionKind.Gzip => DecompressGzip(path, bytes),
         CompressionKind.Xz => NativeDecompression.DecompressXz(bytes, path, MaxDecompressedSize),
@@ -124,25 +124,31 @@ public sealed class ModuleSource : IDisposable
         _ => bytes.ToArray(),
     };
 
-    private static unsafe byte[] DecompressGzip(string path, ReadOnlySpan<byte> bytes)
+    private static unsafe ReadOnlyMemory<byte> DecompressGzip(string path, ReadOnlySpan<byte> bytes)
     {
+        // The trailer's ISIZE is the uncompressed length modulo 2^32 of the (single-member) stream the kernel expects:
+        // a larger one is refused before inflating, and the output goes into exactly that much memory (one byte more
+        // proves a stream that runs longer, e.g. one whose real size wrapped past 4 GiB).
+        const int MinimumSize = 18;
+        if (bytes.Length < MinimumSize)
+        {
+            throw new ModuleFormatException(path, bytes.Length, "gzip stream", $"truncated: {bytes.Length} bytes cannot hold a gzip header and trailer");
+        }
+
+        uint declared = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
+        NativeDecompression.DeclaredSize(declared, path, "gzip stream", MaxDecompressedSize);
+        var output = new byte[declared + 1L];
+        int length = 0;
         fixed (byte* pointer = bytes)
         {
             using var input = new UnmanagedMemoryStream(pointer, bytes.Length);
             using var gzip = new GZipStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream(capacity: Math.Min(bytes.Length * 4, 1 << 26));
-            var buffer = new byte[81920];
             try
             {
                 int read;
-                while ((read = gzip.Read(buffer, 0, buffer.Length)) > 0)
+                while (length < output.Length && (read = gzip.Read(output, length, output.Length - length)) > 0)
                 {
-                    if (output.Length + read > MaxDecompressedSize)
-                    {
-                        throw new ModuleFormatException(path, input.Position, "gzip stream", $"decompressed data exceeds {MaxDecompressedSize} bytes");
-                    }
-
-                    output.Write(buffer, 0, read);
+                    length += read;
                 }
             }
             catch (InvalidDataException e)
@@ -150,16 +156,20 @@ public sealed class ModuleSource : IDisposable
                 throw new ModuleFormatException(path, input.Position, "gzip stream", e.Message);
             }
 
-            // GZipStream stops quietly at the end of truncated input; the trailer's ISIZE (the uncompressed length
-            // modulo 2^32 of the stream, which the kernel also expects to be a single member) exposes that.
-            uint expectedSize = bytes.Length >= 18 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]) : uint.MaxValue;
-            if ((uint)output.Length != expectedSize)
+            if (length > declared)
             {
-                throw new ModuleFormatException(path, bytes.Length, "gzip stream",
-                    $"truncated or corrupt: {output.Length} bytes decompressed but the trailer records {expectedSize}");
+                throw new ModuleFormatException(path, input.Position, "gzip stream",
+                    $"decompresses to more than the {declared} bytes its trailer records");
             }
 
-            return output.ToArray();
+            // GZipStream stops quietly at the end of truncated input; the trailer exposes that.
+            if (length != declared)
+            {
+                throw new ModuleFormatException(path, bytes.Length, "gzip stream",
+                    $"truncated or corrupt: {length} bytes decompressed but the trailer records {declared}");
+            }
+
+            return output.AsMemory(0, length);
         }
     }
 

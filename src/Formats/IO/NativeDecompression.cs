@@ -15,9 +15,6 @@ internal static unsafe partial class NativeDecompression
     private const string XzStructure = "xz stream";
     private const string ZstdStructure = "zstd frame";
 
-    /// <summary>Smallest initial output buffer, so tiny inputs do not start with a handful of bytes.</summary>
-    private const int MinimumInitialOutput = 4096;
-
     /// <summary>
     /// zstd input is handed over in slices of this size: libzstd does not report how far it got
     /// when a call fails, so smaller slices make error offsets more precise.
@@ -30,7 +27,7 @@ internal static unsafe partial class NativeDecompression
     /// Decompress a complete .xz stream (possibly several concatenated streams, with stream
     /// padding) held in memory. Output larger than <paramref name="maxOutput"/> bytes throws.
     /// </summary>
-    public static byte[] DecompressXz(ReadOnlySpan<byte> input, string path, long maxOutput)
+    public static ReadOnlyMemory<byte> DecompressXz(ReadOnlySpan<byte> input, string path, long maxOutput)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegative(maxOutput);
@@ -41,7 +38,11 @@ internal static unsafe partial class NativeDecompression
 
         try
         {
-            return DecompressXzCore(input, path, maxOutput);
+            // The stream index declares the size: refuse a bomb before inflating a byte, then inflate into exactly
+            // that much memory. Without a readable index, a first pass only counts (under the running limit).
+            long size = DeclaredSize(XzIndex.DeclaredSize(input), path, XzStructure, maxOutput)
+                ?? DecompressXzCore(input, path, OutputBuffer.Counting(maxOutput)).Total;
+            return DecompressXzCore(input, path, OutputBuffer.Exact(size)).Result;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -50,7 +51,7 @@ internal static unsafe partial class NativeDecompression
         }
     }
 
-    private static byte[] DecompressXzCore(ReadOnlySpan<byte> input, string path, long maxOutput)
+    private static OutputBuffer DecompressXzCore(ReadOnlySpan<byte> input, string path, OutputBuffer output)
     {
         // LZMA_STREAM_INIT is all zeroes.
         LzmaStream strm = default;
@@ -64,7 +65,6 @@ internal static unsafe partial class NativeDecompression
 
         try
         {
-            var output = new OutputBuffer(input.Length, maxOutput);
             fixed (byte* inPtr = input)
             {
                 strm.NextIn = inPtr;
@@ -111,7 +111,7 @@ internal static unsafe partial class NativeDecompression
                 strm.AvailIn = 0;
             }
 
-            return output.ToArray();
+            return output;
         }
         finally
         {
@@ -191,7 +191,7 @@ internal static unsafe partial class NativeDecompression
     /// Decompress a zstd frame sequence (one or more frames; skippable frames allowed) held in
     /// memory. Output larger than <paramref name="maxOutput"/> bytes throws.
     /// </summary>
-    public static byte[] DecompressZstd(ReadOnlySpan<byte> input, string path, long maxOutput)
+    public static ReadOnlyMemory<byte> DecompressZstd(ReadOnlySpan<byte> input, string path, long maxOutput)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegative(maxOutput);
@@ -202,7 +202,10 @@ internal static unsafe partial class NativeDecompression
 
         try
         {
-            return DecompressZstdCore(input, path, maxOutput);
+            // Frame headers usually declare the content size: as for xz, refuse early, else count first.
+            long size = DeclaredSize(ZstdDeclaredSize(input), path, ZstdStructure, maxOutput)
+                ?? DecompressZstdCore(input, path, OutputBuffer.Counting(maxOutput)).Total;
+            return DecompressZstdCore(input, path, OutputBuffer.Exact(size)).Result;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -211,7 +214,7 @@ internal static unsafe partial class NativeDecompression
         }
     }
 
-    private static byte[] DecompressZstdCore(ReadOnlySpan<byte> input, string path, long maxOutput)
+    private static OutputBuffer DecompressZstdCore(ReadOnlySpan<byte> input, string path, OutputBuffer output)
     {
         nint dstream = ZstdCreateDStream();
         if (dstream == 0)
@@ -228,7 +231,6 @@ internal static unsafe partial class NativeDecompression
                     "cannot initialise the decoder (" + ZstdErrorName(ret) + ")");
             }
 
-            var output = new OutputBuffer(input.Length, maxOutput);
             fixed (byte* inPtr = input)
             {
                 nuint inputLength = (nuint)input.Length;
@@ -298,13 +300,45 @@ internal static unsafe partial class NativeDecompression
                 }
             }
 
-            return output.ToArray();
+            return output;
         }
         finally
         {
             ZstdFreeDStream(dstream);
         }
     }
+
+    /// <summary>The sum of the frames' declared content sizes; null when a frame does not declare one (or cannot be parsed).</summary>
+    private static long? ZstdDeclaredSize(ReadOnlySpan<byte> input)
+    {
+        long total = 0;
+        fixed (byte* start = input)
+        {
+            nuint offset = 0, length = (nuint)input.Length;
+            while (offset < length)
+            {
+                ulong size = ZstdGetFrameContentSize(start + offset, length - offset);
+                nuint frame = ZstdFindFrameCompressedSize(start + offset, length - offset);
+                if (size >= ZstdContentSizeError || ZstdIsError(frame) != 0 || frame == 0)
+                {
+                    return null;
+                }
+
+                total = size > (ulong)(long.MaxValue - total) ? long.MaxValue : total + (long)size;
+                offset += frame;
+            }
+        }
+
+        return total;
+    }
+
+    private const ulong ZstdContentSizeError = ulong.MaxValue - 1; // ZSTD_CONTENTSIZE_ERROR; UNKNOWN is ulong.MaxValue
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_getFrameContentSize")]
+    private static partial ulong ZstdGetFrameContentSize(byte* src, nuint srcSize);
+
+    [LibraryImport(ZstdLibrary, EntryPoint = "ZSTD_findFrameCompressedSize")]
+    private static partial nuint ZstdFindFrameCompressedSize(byte* src, nuint srcSize);
 
     private static string ZstdErrorName(nuint code)
     {
@@ -350,26 +384,51 @@ internal static unsafe partial class NativeDecompression
 
     // ------------------------------------------------------------ common
 
-    /// <summary>
-    /// Growable output buffer bounded by maxOutput + 1 bytes: filling that last byte proves the
-    /// limit is exceeded without ever allocating much more than the limit.
-    /// </summary>
-    private struct OutputBuffer
+    /// <summary>A declared size checked against the limit: a bomb is refused before any byte is inflated.</summary>
+    internal static long? DeclaredSize(long? declared, string path, string structure, long maxOutput)
     {
-        private readonly long maxOutput;
-        private readonly long capacityLimit;
+        if (declared > maxOutput)
+        {
+            throw new ModuleFormatException(path, 0, structure,
+                $"declares {declared} bytes of decompressed data, more than the limit of {maxOutput} bytes (possible decompression bomb); refused before decompressing");
+        }
+
+        return declared;
+    }
+
+    /// <summary>
+    /// Where a decoder writes: either exactly the declared size (plus one byte that proves a stream longer than
+    /// declared), so memory never exceeds what was declared and checked against the limit; or a small window that
+    /// only counts, under the running limit, for streams that declare nothing.
+    /// </summary>
+    internal struct OutputBuffer
+    {
+        private const int CountingWindow = 64 * 1024;
+        private readonly long _limit;
+        private readonly bool _counting;
+        private long _flushed;
 
         public byte[] Buffer;
         public int Length;
 
-        public OutputBuffer(int inputLength, long maxOutput)
+        private OutputBuffer(byte[] buffer, long limit, bool counting)
         {
-            this.maxOutput = maxOutput;
-            capacityLimit = Math.Min(maxOutput == long.MaxValue ? long.MaxValue : maxOutput + 1, Array.MaxLength);
-            long initial = Math.Max((long)inputLength * 4, MinimumInitialOutput);
-            Buffer = new byte[Math.Min(initial, capacityLimit)];
-            Length = 0;
+            Buffer = buffer;
+            _limit = limit;
+            _counting = counting;
         }
+
+        /// <summary>A buffer for a stream declaring <paramref name="size"/> bytes (already checked against the limit).</summary>
+        public static OutputBuffer Exact(long size) => new(new byte[size + 1], size, counting: false);
+
+        /// <summary>A window that counts the output and throws once it exceeds <paramref name="maxOutput"/>.</summary>
+        public static OutputBuffer Counting(long maxOutput) => new(new byte[CountingWindow], maxOutput, counting: true);
+
+        /// <summary>Bytes produced so far.</summary>
+        public readonly long Total => _flushed + Length;
+
+        /// <summary>The output (exact mode).</summary>
+        public readonly ReadOnlyMemory<byte> Result => Buffer.AsMemory(0, Length);
 
         /// <summary>Make sure at least one byte of free space is available.</summary>
         public void EnsureSpace(string path, string structure, long inputOffset)
@@ -379,28 +438,25 @@ internal static unsafe partial class NativeDecompression
                 return;
             }
 
-            if (Buffer.Length >= capacityLimit)
+            if (_counting)
             {
-                // Only reachable when the array-size ceiling is below maxOutput + 1.
-                throw new ModuleFormatException(path, inputOffset, structure,
-                    $"decompressed data is larger than the largest supported buffer ({Array.MaxLength} bytes)");
+                _flushed += Length;
+                Length = 0;
+                return;
             }
 
-            long grown = Math.Min(Math.Max((long)Buffer.Length * 2, MinimumInitialOutput), capacityLimit);
-            Array.Resize(ref Buffer, (int)grown);
+            CheckLimit(path, structure, inputOffset);
         }
 
-        /// <summary>Throw once more than maxOutput bytes have been produced (decompression bomb guard).</summary>
+        /// <summary>Throws once more bytes were produced than declared (exact) or allowed (counting).</summary>
         public readonly void CheckLimit(string path, string structure, long inputOffset)
         {
-            if (Length > maxOutput)
+            if (Total > _limit)
             {
-                throw new ModuleFormatException(path, inputOffset, structure,
-                    $"decompressed data exceeds the limit of {maxOutput} bytes (possible decompression bomb)");
+                throw new ModuleFormatException(path, inputOffset, structure, _counting
+                    ? $"decompressed data exceeds the limit of {_limit} bytes (possible decompression bomb)"
+                    : $"decompresses to more than the {_limit} bytes it declares");
             }
         }
-
-        public readonly byte[] ToArray() =>
-            Length == Buffer.Length ? Buffer : Buffer.AsSpan(0, Length).ToArray();
     }
 }

@@ -10,7 +10,7 @@ namespace LkmKit.Formats.MachO;
 /// <param name="Offset">File offset of the slice.</param>
 /// <param name="Size">Size of the slice.</param>
 /// <param name="Align">Alignment as a power of two.</param>
-public readonly record struct FatSlice(int Index, uint CpuType, uint CpuSubtype, long Offset, long Size, uint Align)
+internal readonly record struct FatSlice(int Index, uint CpuType, uint CpuSubtype, long Offset, long Size, uint Align)
 {
     /// <summary>The architecture name (<c>x86_64</c>, <c>arm64e</c>, …).</summary>
     public string ArchName => MachONames.ArchName(CpuType, CpuSubtype);

@@ -16,7 +16,7 @@ public sealed class MachODetails : FlavorDetails
     /// <summary>The header <c>flags</c>.</summary>
     public uint Flags { get; init; }
     /// <summary>The slice of a fat file this image is, or null for a thin file.</summary>
-    public FatSlice? Slice { get; init; }
+    internal FatSlice? Slice { get; init; }
     /// <summary>Number of slices in the fat file (1 for a thin file).</summary>
     public int SliceCount { get; init; } = 1;
     /// <summary>The load command names, in order.</summary>
@@ -26,11 +26,11 @@ public sealed class MachODetails : FlavorDetails
     /// <summary>The LC_UUID value (canonical upper-case form), or null.</summary>
     public string? Uuid { get; init; }
     /// <summary>Platform and versions, or null when the image has no build-version or version-min command (real kexts have none).</summary>
-    public MachOBuildVersion? BuildVersion { get; init; }
+    internal MachOBuildVersion? BuildVersion { get; init; }
     /// <summary>The LC_SOURCE_VERSION, or null.</summary>
     public string? SourceVersion { get; init; }
     /// <summary>The code signature's location (image offset and size), or null.</summary>
-    public MachOLinkeditData? CodeSignature { get; init; }
+    internal MachOLinkeditData? CodeSignature { get; init; }
     /// <summary>The chained-fixups pointer formats (names), empty when the image has none.</summary>
     public IReadOnlyList<string> ChainedFixupFormats { get; init; } = [];
 }

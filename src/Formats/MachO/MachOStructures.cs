@@ -83,11 +83,11 @@ internal readonly record struct MachODysymtab(uint LocalSymbolIndex, uint LocalS
 /// <summary>A <c>linkedit_data_command</c> (code signature, chained fixups, split info, …).</summary>
 /// <param name="DataOffset">The <c>dataoff</c>, relative to the image.</param>
 /// <param name="DataSize">The <c>datasize</c>.</param>
-public readonly record struct MachOLinkeditData(uint DataOffset, uint DataSize);
+internal readonly record struct MachOLinkeditData(uint DataOffset, uint DataSize);
 
 /// <summary>Target platform and versions from <c>LC_BUILD_VERSION</c> or an <c>LC_VERSION_MIN_*</c> command.</summary>
 /// <param name="Platform">Platform name (<c>macos</c>, …).</param>
 /// <param name="MinimumOs">Minimum OS version.</param>
 /// <param name="Sdk">SDK version.</param>
 /// <param name="Command">The load command it came from.</param>
-public sealed record MachOBuildVersion(string Platform, string MinimumOs, string Sdk, string Command);
+internal sealed record MachOBuildVersion(string Platform, string MinimumOs, string Sdk, string Command);

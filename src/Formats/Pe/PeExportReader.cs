@@ -7,12 +7,12 @@ namespace LkmKit.Formats.Pe;
 /// <param name="Ordinal">The biased ordinal (ordinal base + index).</param>
 /// <param name="Rva">The function's RVA (for a forwarder: the RVA of the forwarder string).</param>
 /// <param name="Forwarder">The <c>DLL.Function</c> forwarder string, when the entry forwards.</param>
-public sealed record PeExportedFunction(string? Name, uint Ordinal, uint Rva, string? Forwarder);
+internal sealed record PeExportedFunction(string? Name, uint Ordinal, uint Rva, string? Forwarder);
 
 /// <summary>The export directory: the image's own name and its exports.</summary>
 /// <param name="ModuleName">The DLL name the linker recorded.</param>
 /// <param name="Functions">Named exports in name-table order, then ordinal-only exports in ordinal order.</param>
-public sealed record PeExportTable(string ModuleName, IReadOnlyList<PeExportedFunction> Functions);
+internal sealed record PeExportTable(string ModuleName, IReadOnlyList<PeExportedFunction> Functions);
 
 /// <summary>Reads the IMAGE_EXPORT_DIRECTORY (40 bytes) and its address, name and ordinal tables.</summary>
 internal static class PeExportReader

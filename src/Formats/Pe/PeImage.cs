@@ -116,7 +116,7 @@ internal sealed class PeImage
         for (int i = 0; i < sections.Length; i++)
         {
             var s = sections[i];
-            if (s.SizeOfRawData > 0 && ((ulong)(uint)s.PointerToRawData + (uint)s.SizeOfRawData > (ulong)Data.Length))
+            if ((uint)s.SizeOfRawData > 0 && ((ulong)(uint)s.PointerToRawData + (uint)s.SizeOfRawData > (ulong)Data.Length))
             {
                 throw new ModuleFormatException(Path, SectionHeaderOffset(i) + 16, $"PE section header {i} ({s.Name})",
                     $"raw data 0x{(uint)s.PointerToRawData:x}+0x{(uint)s.SizeOfRawData:x} runs past the end of the file (0x{Data.Length:x} bytes)");

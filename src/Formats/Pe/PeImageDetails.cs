@@ -32,9 +32,9 @@ public sealed class PeImageDetails : FlavorDetails
     /// <summary>The stored CheckSum (not recomputed).</summary>
     public required uint CheckSum { get; init; }
     /// <summary>Imports grouped by DLL, in descriptor order.</summary>
-    public required IReadOnlyList<PeImportedModule> ImportedModules { get; init; }
+    internal IReadOnlyList<PeImportedModule> ImportedModules { get; init; } = [];
     /// <summary>The export directory, or null.</summary>
-    public PeExportTable? ExportTable { get; init; }
+    internal PeExportTable? ExportTable { get; init; }
     /// <summary>The version resource, or null.</summary>
     public PeVersionInfo? VersionInfo { get; init; }
 }

@@ -6,12 +6,12 @@ namespace LkmKit.Formats.Pe;
 /// <param name="Name">The imported name, or null when imported by ordinal.</param>
 /// <param name="Ordinal">The ordinal, when imported by ordinal.</param>
 /// <param name="Hint">The hint (index into the exporter's name table) stored with a by-name import.</param>
-public sealed record PeImportedFunction(string? Name, ushort? Ordinal, ushort Hint);
+internal sealed record PeImportedFunction(string? Name, ushort? Ordinal, ushort Hint);
 
 /// <summary>The functions imported from one DLL or kernel image, in descriptor order.</summary>
 /// <param name="Module">The DLL name as stored (case kept).</param>
 /// <param name="Functions">The functions, in thunk order.</param>
-public sealed record PeImportedModule(string Module, IReadOnlyList<PeImportedFunction> Functions);
+internal sealed record PeImportedModule(string Module, IReadOnlyList<PeImportedFunction> Functions);
 
 /// <summary>Reads the import directory: IMAGE_IMPORT_DESCRIPTORs (20 bytes, ending with an all-zero one) and their thunks.</summary>
 internal static class PeImportReader

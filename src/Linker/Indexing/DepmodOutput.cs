@@ -9,57 +9,72 @@ internal static class DepmodOutput
     {
         var depLines = modules.Select(DepLine).ToList();
         var symbolEntries = symbols.InIterationOrder().Where(e => e.Owner is not null).ToList();
-        if (textOnly)
+        var messages = new List<DepmodMessage>[4];
+        for (int i = 0; i < messages.Length; i++)
         {
-            return
-            [
-                Text("modules.dep", depLines.Select(line => line + "\n")),
-                Aliases(modules), Softdeps(modules), Symbols(symbolEntries), Text("modules.devname", DevnameLines(modules, report)),
-            ];
+            messages[i] = [];
         }
 
-        return
-        [
-            Text("modules.dep", depLines.Select(line => line + "\n")),
-            Binary("modules.dep.bin", index =>
-            {
-                for (int i = 0; i < modules.Count; i++)
+        // The files are independent: build them on all cores, report their messages in depmod's order afterwards.
+        Func<DepmodFile>[] builders = textOnly
+            ?
+            [
+                () => Text("modules.dep", depLines.Select(line => line + "\n")),
+                () => Aliases(modules), () => Softdeps(modules), () => Symbols(symbolEntries),
+                () => Text("modules.devname", DevnameLines(modules, messages[3].Add)),
+            ]
+            :
+            [
+                () => Text("modules.dep", depLines.Select(line => line + "\n")),
+                () => Binary("modules.dep.bin", index =>
                 {
-                    index.Insert(modules[i].Name, depLines[i], (uint)modules[i].Index);
-                }
-            }),
-            Aliases(modules),
-            Binary("modules.alias.bin", index =>
-            {
-                foreach (var module in modules)
-                {
-                    foreach (string alias in module.ModinfoValues("alias"))
+                    for (int i = 0; i < modules.Count; i++)
                     {
-                        if (KmodNames.NormalizeAlias(alias) is { } key)
-                        {
-                            index.Insert(key, module.Name, (uint)module.Index);
-                        }
-                        else
-                        {
-                            report(new(DepmodMessageKind.Warning, $"Unmatched bracket in {alias}"));
-                        }
+                        index.Insert(modules[i].Name, depLines[i], (uint)modules[i].Index);
                     }
-                }
-            }),
-            Softdeps(modules),
-            Symbols(symbolEntries),
-            Binary("modules.symbols.bin", index =>
-            {
-                foreach (var entry in symbolEntries)
+                }),
+                () => Aliases(modules),
+                () => AliasIndex(modules, messages[0].Add),
+                () => Softdeps(modules),
+                () => Symbols(symbolEntries),
+                () => Binary("modules.symbols.bin", index =>
                 {
-                    index.Insert("symbol:" + entry.Name, entry.Owner!.Name, (uint)entry.Owner.Index);
-                }
-            }),
-            BuiltinIndex(directory, report),
-            BuiltinAliasIndex(directory, report),
-            Text("modules.devname", DevnameLines(modules, report)),
-        ];
+                    foreach (var entry in symbolEntries)
+                    {
+                        index.Insert("symbol:" + entry.Name, entry.Owner!.Name, (uint)entry.Owner.Index);
+                    }
+                }),
+                () => BuiltinIndex(directory, messages[1].Add),
+                () => BuiltinAliasIndex(directory, messages[2].Add),
+                () => Text("modules.devname", DevnameLines(modules, messages[3].Add)),
+            ];
+        var files = new DepmodFile[builders.Length];
+        Parallel.For(0, builders.Length, i => files[i] = builders[i]());
+        foreach (var message in messages.SelectMany(m => m))
+        {
+            report(message);
+        }
+
+        return [.. files];
     }
+
+    private static DepmodFile AliasIndex(List<DepmodModule> modules, Action<DepmodMessage> report) => Binary("modules.alias.bin", index =>
+    {
+        foreach (var module in modules)
+        {
+            foreach (string alias in module.ModinfoValues("alias"))
+            {
+                if (KmodNames.NormalizeAlias(alias) is { } key)
+                {
+                    index.Insert(key, module.Name, (uint)module.Index);
+                }
+                else
+                {
+                    report(new(DepmodMessageKind.Warning, $"Unmatched bracket in {alias}"));
+                }
+            }
+        }
+    });
 
     private static DepmodFile Aliases(List<DepmodModule> modules) =>
         Text("modules.alias", Header("# Aliases extracted from modules themselves.\n",

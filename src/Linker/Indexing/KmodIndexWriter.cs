@@ -65,51 +65,47 @@ internal sealed class KmodIndexWriter
     /// <summary>Serialises the index.</summary>
     public byte[] ToArray()
     {
-        var output = new MemoryStream();
-        Span<byte> header = stackalloc byte[HeaderSize];
-        BinaryPrimitives.WriteUInt32BigEndian(header, Magic);
-        BinaryPrimitives.WriteUInt32BigEndian(header[4..], Version);
-        output.Write(header);
+        var output = new Output();
+        output.U32(Magic);
+        output.U32(Version);
+        output.U32(0);
         uint root = WriteNode(_root, output);
         var bytes = output.ToArray();
         BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(8), root);
         return bytes;
     }
 
-    private static uint WriteNode(Node node, MemoryStream output)
+    private static uint WriteNode(Node node, Output output)
     {
         uint[]? childWords = null;
         if (node.HasChildren)
         {
             childWords = new uint[node.Last - node.First + 1];
-            for (int c = node.First; c <= node.Last; c++)
+            foreach (var (c, child) in node.Children)
             {
-                var child = node.Child((char)c);
-                childWords[c - node.First] = child is null ? 0 : WriteNode(child, output);
+                childWords[c - node.First] = WriteNode(child, output);
             }
         }
 
-        uint word = checked((uint)output.Position);
+        uint word = (uint)output.Length;
         if (word > OffsetMask)
         {
             throw new InvalidOperationException("index larger than the 256 MiB its offsets can address");
         }
 
-        Span<byte> u32 = stackalloc byte[4];
         if (node.Prefix.Length > 0)
         {
-            WriteString(output, node.Prefix);
+            output.String(node.Prefix);
             word |= FlagPrefix;
         }
 
         if (childWords is not null)
         {
-            output.WriteByte((byte)node.First);
-            output.WriteByte((byte)node.Last);
+            output.Byte((byte)node.First);
+            output.Byte((byte)node.Last);
             foreach (uint child in childWords)
             {
-                BinaryPrimitives.WriteUInt32BigEndian(u32, child);
-                output.Write(u32);
+                output.U32(child);
             }
 
             word |= FlagChilds;
@@ -117,13 +113,11 @@ internal sealed class KmodIndexWriter
 
         if (node.Values is { Count: > 0 } values)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(u32, (uint)values.Count);
-            output.Write(u32);
+            output.U32((uint)values.Count);
             foreach (var (value, priority) in values)
             {
-                BinaryPrimitives.WriteUInt32BigEndian(u32, priority);
-                output.Write(u32);
-                WriteString(output, value);
+                output.U32(priority);
+                output.String(value);
             }
 
             word |= FlagValues;
@@ -132,14 +126,42 @@ internal sealed class KmodIndexWriter
         return word;
     }
 
-    private static void WriteString(MemoryStream output, string text)
+    /// <summary>A growing big-endian byte buffer (strings are 7-bit, checked on insertion).</summary>
+    private sealed class Output
     {
-        foreach (char c in text)
+        private byte[] _bytes = new byte[1 << 16];
+
+        public int Length { get; private set; }
+
+        public void Byte(byte value)
         {
-            output.WriteByte((byte)c);
+            Reserve(1);
+            _bytes[Length++] = value;
         }
 
-        output.WriteByte(0);
+        public void U32(uint value)
+        {
+            Reserve(4);
+            BinaryPrimitives.WriteUInt32BigEndian(_bytes.AsSpan(Length), value);
+            Length += 4;
+        }
+
+        public void String(string text)
+        {
+            Reserve(text.Length + 1);
+            Length += System.Text.Encoding.Latin1.GetBytes(text, _bytes.AsSpan(Length));
+            _bytes[Length++] = 0;
+        }
+
+        public byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
+
+        private void Reserve(int count)
+        {
+            if (Length + count > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Length + count));
+            }
+        }
     }
 
     private static void CheckString(string text)
@@ -155,38 +177,40 @@ internal sealed class KmodIndexWriter
 
     private sealed class Node(string prefix)
     {
-        private Node?[]? _children;
+        // Children sorted by character; most nodes have one or two, so no 128-entry table per node.
+        private char[] _keys = [];
+        private Node[] _children = [];
 
         public string Prefix { get; private set; } = prefix;
-        public int First { get; private set; } = 128;
-        public int Last { get; private set; }
+        public int First => _keys.Length == 0 ? 128 : _keys[0];
+        public int Last => _keys.Length == 0 ? 0 : _keys[^1];
         public List<(string Value, uint Priority)>? Values { get; private set; }
-        public bool HasChildren => First < 128;
+        public bool HasChildren => _keys.Length > 0;
 
-        public Node? Child(char c) => _children is null || c >= 128 ? null : _children[c];
+        public IEnumerable<(char Key, Node Child)> Children => _keys.Zip(_children);
+
+        public Node? Child(char c)
+        {
+            int at = Array.BinarySearch(_keys, c);
+            return at >= 0 ? _children[at] : null;
+        }
 
         public void SetChild(char c, Node child)
         {
-            _children ??= new Node?[128];
-            _children[c] = child;
-            First = Math.Min(First, c);
-            Last = Math.Max(Last, c);
+            int at = ~Array.BinarySearch(_keys, c);
+            _keys = [.. _keys.AsSpan(0, at), c, .. _keys.AsSpan(at)];
+            _children = [.. _children.AsSpan(0, at), child, .. _children.AsSpan(at)];
         }
 
         /// <summary>Keeps Prefix[..at] here and moves everything else into a child at Prefix[at].</summary>
         public void SplitAt(int at)
         {
-            var moved = new Node(Prefix[(at + 1)..])
-            {
-                _children = _children, First = First, Last = Last, Values = Values,
-            };
+            var moved = new Node(Prefix[(at + 1)..]) { _keys = _keys, _children = _children, Values = Values };
             char c = Prefix[at];
             Prefix = Prefix[..at];
-            _children = null;
-            First = 128;
-            Last = 0;
+            _keys = [c];
+            _children = [moved];
             Values = null;
-            SetChild(c, moved);
         }
 
         /// <summary>Inserts before the first value of equal or higher priority, as kmod does.</summary>

@@ -35,7 +35,7 @@ public static class ModuleSymversReader
             if (fields.Length < 4 || !fields[0].StartsWith("0x", StringComparison.Ordinal)
                 || !uint.TryParse(fields[0].AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint crc))
             {
-                throw new LinkException($"{description}:{lineNumber}: expected '0xCRC<TAB>NAME<TAB>MODULE<TAB>EXPORT_TYPE[<TAB>NAMESPACE]', got '{raw}'");
+                throw new LinkException($"{description}:{lineNumber}: expected '0xCRC<TAB>NAME<TAB>MODULE<TAB>EXPORT_TYPE[<TAB>NAMESPACE]', got '{QuotedLine.Of(raw.ToString())}'");
             }
 
             string? ns = fields.Length > 4 && fields[4].Length > 0 ? fields[4] : null;

@@ -356,7 +356,7 @@ public sealed class SystemMapSymbols : IKernelSymbolSource
         }
 
         private readonly LinkException Bad(ReadOnlySpan<byte> line, string expected) =>
-            new($"{description}:{_lineNumber}: {expected}, got '{Encoding.UTF8.GetString(line)}'");
+            new($"{description}:{_lineNumber}: {expected}, got '{QuotedLine.Of(line)}'");
     }
 
     /// <summary>A small open-addressing set of UTF-8 names, numbered in the order added.</summary>

@@ -43,7 +43,7 @@ public class DepmodOracleTests
     {
         "lkmdemo_core", "lkmdemo-user x=1 s=a\u0020b", "demo-foo", "second", "-b second", "second_user", "core_xz", "lkmdemo-alias",
         "char-major-240-3", "crc32c", "fs-vfat", "vfat", "mem-test", "symbol:lkmdemo_add", "junk", "no-such-module", "lkmdemo_min",
-        "-a lkmdemo_core core_zst second",
+        "-a lkmdemo_core core_zst second", "-a lkmdemo_core no-such-module core_zst",
     };
 
     [SkippableTheory]

@@ -46,6 +46,17 @@ public sealed class LinuxLoaderTests : IDisposable
     }
 
     [Fact]
+    public void AnAliasResolvesThroughTheTreesIndexes()
+    {
+        Kernel().Dispose();
+        var events = _f.Load(null, "pci:v00001234d00005678sv00000000sd00000000bc00sc00i00");
+        Assert.Equal(["lkmdemo_core", "lkmdemo_user"], events.Select(e => e.Module)); // the alias matched lkmdemo_user
+        Assert.All(events, e => Assert.Equal("loaded", e.Result));
+        var again = Single(_f.Load(null, "lkmdemo-alias")); // MODULE_ALIAS of lkmdemo_core
+        Assert.Equal(("lkmdemo_core", "already-loaded"), (again.Module, again.Result));
+    }
+
+    [Fact]
     public void ModulesDisabledRefusesWithEperm()
     {
         Kernel(new() { ["modules_disabled"] = "1" }).Dispose();
@@ -152,7 +163,7 @@ public sealed class LinuxLoaderTests : IDisposable
     public void UnknownSymbolWithoutExporterIsEnoent()
     {
         Kernel().Dispose();
-        LoaderFixture.Patch(_user, "depends=lkmdemo_core", "depends=\0kmdemo_core");
+        File.Delete(_core); // depmod finds no exporter in the tree, so nothing is loaded before lkmdemo_user
         var refused = Single(_f.Load(null, _user));
         Assert.Equal(Errno.ENOENT, refused.Errno);
         Assert.Matches(@"^lkmdemo_user: Unknown symbol lkmdemo_\w+ \(err -2\)$", refused.Message);

@@ -47,5 +47,5 @@ public sealed class FreeBsdMetadataRecord
     /// <summary>The MDT_MODULE payload.</summary>
     public FreeBsdModuleData? Module { get; init; }
     /// <summary>The MDT_PNP_INFO payload.</summary>
-    public FreeBsdPnpInfo? Pnp { get; init; }
+    internal FreeBsdPnpInfo? Pnp { get; init; }
 }

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// <param name="SourceType">The descriptor's own type (e.g. <c>U16</c>, <c>W32</c>, <c>E</c>).</param>
 /// <param name="Offset">Offset of the value in a table entry.</param>
 /// <param name="Part">For W32 pairs: 0 for the low half, 1 for the high half; otherwise 0.</param>
-public sealed record FreeBsdPnpField(char Type, string Key, string SourceType, int Offset, int Part = 0)
+internal sealed record FreeBsdPnpField(char Type, string Key, string SourceType, int Offset, int Part = 0)
 {
     /// <summary>True when the field carries a 32-bit integer.</summary>
     public bool IsInteger => Type is 'I' or 'J' or 'G' or 'L' or 'M';
@@ -20,14 +20,14 @@ public sealed record FreeBsdPnpField(char Type, string Key, string SourceType, i
 /// <summary>One value of a PnP table entry: an integer or a string.</summary>
 /// <param name="Number">The integer (8/16-bit values widened without sign extension; all-ones V fields are −1).</param>
 /// <param name="Text">The string (an EISA id is already formatted as 7 characters).</param>
-public sealed record FreeBsdPnpValue(int? Number, string? Text)
+internal sealed record FreeBsdPnpValue(int? Number, string? Text)
 {
     /// <inheritdoc />
     public override string ToString() => Number is { } n ? $"0x{unchecked((uint)n):x}" : Text ?? "";
 }
 
 /// <summary>A decoded <c>mod_pnp_match_info</c> (MDT_PNP_INFO) record and its table.</summary>
-public sealed class FreeBsdPnpInfo
+internal sealed class FreeBsdPnpInfo
 {
     /// <summary>The bus (the <c>bus</c> field).</summary>
     public required string Bus { get; init; }

@@ -17,7 +17,7 @@ public sealed class LinuxModuleDetails : FlavorDetails
     internal Action? LoadEntryPoints { get; set; }
 
     /// <summary>The parsed <c>vermagic=</c>, or null if absent.</summary>
-    public VersionMagic? VersionMagic { get; set; }
+    internal VersionMagic? VersionMagic { get; set; }
     /// <summary><c>srcversion=</c>: a hash of the module's sources.</summary>
     public string? SourceVersion { get; set; }
     /// <summary>Built in the kernel tree (<c>intree=Y</c>).</summary>

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Flavors.Linux;
 /// <param name="ModuleUnload">Built with module unloading.</param>
 /// <param name="ModVersions">Built with symbol versions (CRCs).</param>
 /// <param name="Other">Remaining tokens: the architecture's token (e.g. <c>686</c>, <c>aarch64</c>) and RANDSTRUCT seeds.</param>
-public sealed record VersionMagic(string Raw, string Release, bool Smp, string? Preemption, bool ModuleUnload, bool ModVersions, IReadOnlyList<string> Other)
+internal sealed record VersionMagic(string Raw, string Release, bool Smp, string? Preemption, bool ModuleUnload, bool ModVersions, IReadOnlyList<string> Other)
 {
     /// <summary>Parses a vermagic string; never fails (an empty string gives an empty release).</summary>
     public static VersionMagic Parse(string raw)

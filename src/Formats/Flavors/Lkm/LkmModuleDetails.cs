@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Flavors.Lkm;
 
 /// <summary>Which <c>struct lkm_any</c> header the descriptor uses.</summary>
-public enum LkmHeaderLayout
+internal enum LkmHeaderLayout
 {
     /// <summary>16 bytes: lkm_type, lkm_ver, lkm_name, lkm_offset (NetBSD ≤ 1.x, OpenBSD, FreeBSD 2.x).</summary>
     Classic,
@@ -17,13 +17,13 @@ public enum LkmHeaderLayout
 /// <param name="Offset">Offset in the descriptor.</param>
 /// <param name="Value">The word stored in the file (for a relocated field: the in-place addend).</param>
 /// <param name="Target">For a relocated (pointer) field: the symbol or <c>segment+offset</c> it points to; otherwise null.</param>
-public sealed record LkmField(string Name, int Offset, long Value, string? Target);
+internal sealed record LkmField(string Name, int Offset, long Value, string? Target);
 
 /// <summary>Facts only legacy LKMs have: the a.out header encoding and the decoded module descriptor.</summary>
 public sealed class LkmModuleDetails : FlavorDetails
 {
     /// <summary>How the a.out magic word is encoded (NetBSD network order, FreeBSD host order, …).</summary>
-    public AOutMagicEncoding MagicEncoding { get; init; }
+    internal AOutMagicEncoding MagicEncoding { get; init; }
     /// <summary>The a.out machine id.</summary>
     public uint MachineId { get; init; }
     /// <summary>The entry symbol (<c>*_lkmentry</c>, <c>_xxxinit</c> or FreeBSD <c>*_mod</c>), or null.</summary>
@@ -33,7 +33,7 @@ public sealed class LkmModuleDetails : FlavorDetails
     /// <summary>The descriptor's address in the object (data segment addresses include a_text), or null if not found.</summary>
     public ulong? DescriptorAddress { get; set; }
     /// <summary>The header layout, recognised by which word carries the name pointer's relocation.</summary>
-    public LkmHeaderLayout Layout { get; set; }
+    internal LkmHeaderLayout Layout { get; set; }
     /// <summary>lkm_type as stored.</summary>
     public long? RawType { get; set; }
     /// <summary>What the type number means, or <see cref="LkmModuleKind.Unknown"/> when it is undecided or invalid.</summary>
@@ -55,5 +55,5 @@ public sealed class LkmModuleDetails : FlavorDetails
     /// <summary>For a classic LM_DEV descriptor: <c>block</c> or <c>char</c> (lkm_devtype).</summary>
     public string? DeviceType { get; set; }
     /// <summary>Every decoded descriptor word, header first, in offset order.</summary>
-    public IList<LkmField> Fields { get; } = new List<LkmField>();
+    internal IList<LkmField> Fields { get; } = new List<LkmField>();
 }

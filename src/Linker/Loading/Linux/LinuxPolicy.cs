@@ -1,5 +1,7 @@
 using LkmKit.Formats.Flavors.Linux;
+using LkmKit.Formats;
 using LkmKit.Formats.Model;
+using LkmKit.Linker.Indexing;
 
 namespace LkmKit.Linker.Loading.Linux;
 
@@ -11,8 +13,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
 {
     private static readonly string[] GplCompatible = ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"];
     private LinuxExports? _exports;
-    private LinuxModuleFinder? _finder;
-
+    
     public LinuxPolicy() : this(new VerifierSignatureCheck())
     {
     }
@@ -20,59 +21,62 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
     public IReadOnlyList<string> Simplifications { get; } =
     [
         "model: init functions are not run (init() is taken to return 0); module parameters are not parsed",
-        "model: module load order follows each module's depends=/softdep= (modprobe order through modules.dep when the indexer is used)",
+        "model: modprobe's order comes from the tree's modules.dep/alias/softdep (LkmKit.Linker.Indexing); no modprobe.d of the host is read, install commands are not run",
         "model: the module area is a bump allocator; sizes are the shared linker's layout",
     ];
 
     private LinuxExports Exports(KernelSession session) => _exports ??= new LinuxExports(session);
 
-    private LinuxModuleFinder Finder(KernelSession session) => _finder ??= new LinuxModuleFinder(session.State.ModulesDirectory);
-
     public IEnumerable<LoadEvent> Load(KernelSession session, string argument, LoadOptions options)
     {
         bool byPath = File.Exists(argument);
-        string? path = byPath ? argument : Finder(session).Find(argument);
-        if (path is null)
-        {
-            yield return LoadEvents.Refused(argument, null, new Refusal(Errno.ENOENT, $"modprobe: FATAL: Module {argument} not found in directory {session.State.ModulesDirectory}"));
-            yield break;
-        }
-
-        List<string> order;
-        LoadEvent? failed = null;
+        string name = byPath ? LinuxModuleNames.NameOfFile(argument) : argument;
+        List<(string Name, string Path)> order = [];
+        string? failure = null;
         try
         {
-            order = Finder(session).Order(path, session.Open);
+            order = Order(session, argument, byPath, name);
         }
-        catch (Refusal r)
+        catch (Exception e) when (e is ModuleFormatException or IOException or LinkException)
         {
-            order = [];
-            failed = LoadEvents.Refused(byPath ? LinuxModuleFinder.NameOfFile(path) : argument, path, r);
+            failure = $"modprobe: FATAL: {e.Message}";
         }
 
-        if (failed is not null)
+        if (failure is not null || (order.Count == 0 && !byPath))
         {
-            yield return failed;
+            yield return LoadEvents.Refused(name, null, new Refusal(Errno.ENOENT, failure ?? $"modprobe: FATAL: Module {argument} not found in directory {session.State.ModulesDirectory}"));
             yield break;
         }
 
-        foreach (var step in order)
+        if (order.Count == 0)
         {
-            bool requested = step == path;
-            var module = session.Open(step);
-            string name = module.Name ?? LinuxModuleFinder.NameOfFile(step);
-            if (session.State.Find(name) is not null && !(requested && byPath))
+            order.Add((name, argument)); // a file the tree's indexes do not know: insmod semantics
+        }
+
+        foreach (var (stepName, step) in order)
+        {
+            bool requested = byPath ? step == argument : _requested.Contains(stepName);
+            if (session.State.Find(LinuxModuleNames.Normalize(stepName)) is not null && !(byPath && step == argument))
             {
                 // modprobe skips what /sys/module already lists; insmod of a path goes to the kernel (EEXIST).
                 if (requested)
                 {
-                    yield return new LoadEvent { Event = "load", Module = name, Path = step, Result = "already-loaded" };
+                    yield return new LoadEvent { Event = "load", Module = stepName, Path = step, Result = "already-loaded" };
                 }
 
                 continue;
             }
 
-            var result = LoadOne(session, module, step, options);
+            LoadEvent result;
+            try
+            {
+                result = LoadOne(session, session.Open(step), step, options);
+            }
+            catch (Refusal r)
+            {
+                result = LoadEvents.Refused(stepName, step, r);
+            }
+
             yield return result;
             if (result.Refused)
             {
@@ -81,9 +85,43 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
         }
     }
 
+    private readonly HashSet<string> _requested = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// modprobe's load list through <see cref="ModuleResolver"/> (modules.dep/alias/symbols/builtin, softdeps; no host
+    /// modprobe.d): built-in modules are skipped; a path argument takes the place of its module in its own list.
+    /// </summary>
+    private List<(string Name, string Path)> Order(KernelSession session, string argument, bool byPath, string name)
+    {
+        _resolver ??= ModuleResolver.Open(new ModuleResolverOptions { ModuleDirectory = session.State.ModulesDirectory, ConfigPaths = [] });
+        var result = new List<(string, string)>();
+        _requested.Clear();
+        foreach (var plan in _resolver.Resolve(byPath ? name : argument))
+        {
+            foreach (var m in plan.Modules)
+            {
+                if (m.IsBuiltin || m.Path is null)
+                {
+                    continue;
+                }
+
+                if (m.Reason == ModuleInclusion.Requested)
+                {
+                    _requested.Add(m.Name);
+                }
+
+                result.Add((m.Name, byPath && m.Reason == ModuleInclusion.Requested ? argument : m.Path));
+            }
+        }
+
+        return result;
+    }
+
+    private ModuleResolver? _resolver;
+
     private LoadEvent LoadOne(KernelSession session, KernelModule module, string path, LoadOptions options)
     {
-        string name = module.Name ?? LinuxModuleFinder.NameOfFile(path);
+        string name = module.Name ?? LinuxModuleNames.NameOfFile(path);
         var notes = new List<string>();
         try
         {
@@ -113,7 +151,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
         CheckElf(state, module, name);
 
         // 4. blacklisted
-        if (state.Setting("module_blacklist") is { } blacklist && blacklist.Split(',').Select(LinuxModuleFinder.Normalize).Contains(LinuxModuleFinder.Normalize(name)))
+        if (state.Setting("module_blacklist") is { } blacklist && blacklist.Split(',').Select(LinuxModuleNames.Normalize).Contains(LinuxModuleNames.Normalize(name)))
         {
             throw new Refusal(Errno.EPERM, $"Module {name} is blacklisted");
         }
@@ -506,8 +544,8 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
     public LoadEvent Unload(KernelSession session, string name, bool force)
     {
         var state = session.State;
-        string normalized = LinuxModuleFinder.Normalize(name);
-        var module = state.Modules.Find(m => LinuxModuleFinder.Normalize(m.Name) == normalized);
+        string normalized = LinuxModuleNames.Normalize(name);
+        var module = state.Modules.Find(m => LinuxModuleNames.Normalize(m.Name) == normalized);
         try
         {
             if (state.SettingNumber("modules_disabled", 0) != 0)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# lkm against kmod's modinfo, side by side in one hyperfine run (bench/README.md has the figures and the targets):
+#   one module:  lkm info M               vs  modinfo M                              (target: lkm <= 3x modinfo)
+#   whole tree:  lkm info TREE            vs  find TREE -name '*.ko*' | xargs modinfo (target: lkm <= 1.0x)
+#                lkm info FILE1..FILE4000 vs  modinfo FILE1..FILE4000               (target: lkm <= 1.0x)
+# then the full parse (every section, symbol and relocation) on two threads with the bench harness
+# (target: >= 2 GB/s).
+#
+# usage: bench/vs-modinfo.sh [TREE] [LKM]
+#   TREE defaults to the Debian 6.1 tree (/work/cache/debian/tree/lib/modules/6.1.0-57-amd64), LKM to the native
+#   lkm published by scripts/publish-native.sh (built if missing). Needs hyperfine and modinfo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tree=${1:-/work/cache/debian/tree/lib/modules/6.1.0-57-amd64}
+lkm=${2:-artifacts/native/lkm/lkm}
+[ -x "$lkm" ] || lkm=$(scripts/publish-native.sh)
+runs=${RUNS:-10}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+one=$(find "$tree" -name 'e1000e.ko*' | head -1)
+find "$tree" -name '*.ko*' | sort | head -4000 > "$work/files"
+echo "tree: $tree ($(find "$tree" -name '*.ko*' | wc -l) modules), one module: $one, lkm: $lkm, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/one.md" \
+    -n "modinfo one" "modinfo $one" -n "lkm info one" "$lkm info $one"
+hyperfine --warmup 1 --runs "$((runs / 2 > 2 ? runs / 2 : 3))" --export-markdown "$work/tree.md" \
+    -n "modinfo tree (find | xargs)" "find $tree -name '*.ko*' -print0 | xargs -0 modinfo > /dev/null" \
+    -n "lkm info tree (directory)" "$lkm info $tree > /dev/null" \
+    -n "modinfo 4000 args" "xargs -a $work/files modinfo > /dev/null" \
+    -n "lkm info 4000 args" "xargs -a $work/files $lkm info > /dev/null"
+cat "$work/one.md" "$work/tree.md"
+
+dotnet build -c Release bench/Bench.csproj -v q --nologo > /dev/null
+dotnet bench/bin/Release/net10.0/LkmKit.Bench.dll read "$tree" --model full --threads 2 --warmup 1 --iterations 3

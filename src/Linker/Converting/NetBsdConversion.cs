@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text;
+using LkmKit.Formats.Elf;
+using LkmKit.Formats.Elf.Writing;
+using LkmKit.Formats.Flavors.Lkm;
+using LkmKit.Formats.Model;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace LkmKit.Linker.Converting;
+
+/// <summary>
+/// A legacy LKM as a NetBSD module(7) <c>.kmod</c> (ET_REL): the LKM's sections, a <c>modinfo_t</c> in
+/// <c>.rodata</c> pointed to from <c>link_set_modules</c>, and the shim: <c>NAME_modcmd</c> turns MODULE_CMD_INIT/FINI/STAT
+/// into LKM_E_LOAD/UNLOAD/STAT calls of the old entry with a zeroed <c>struct lkm_table</c> (its <c>private</c> already
+/// pointing at the descriptor, at the offset the LKM's header layout puts it), and local definitions of
+/// <c>lkmdispatch</c>, <c>lkmexists</c> and <c>lkm_nofunc</c> the old code calls. A system-call LKM's
+/// <c>lkmdispatch</c> establishes and removes its slot with <c>syscall_establish</c>/<c>syscall_disestablish</c>.
+/// </summary>
+internal static class NetBsdConversion
+{
+    private const int ModuleClassMisc = 1, ModuleClassVfs = 2, ModuleClassDriver = 3, ModuleClassExec = 4;
+    private const int ENotTy = 25, MaxModuleName = 31, LkmTableSize = 64;
+    private const string DefaultRelease = "10.0";
+
+    public static ElfFileDescription Build(KernelModule module, LkmModuleDetails details, ConversionOptions options)
+    {
+        string name = module.Name!;
+        if (Encoding.UTF8.GetByteCount(name) > MaxModuleName)
+        {
+            throw new ConversionException($"module name {name} is longer than NetBSD's {MaxModuleName} characters (MAXMODNAME 32)");
+        }
+
+        int moduleClass = ModuleClass(details.Kind);
+        uint version = ParseRelease(options.Release ?? DefaultRelease);
+        var o = new RelocatableObject();
+        var provided = new Dictionary<string, RelocatableObject.Symbol>(StringComparer.Ordinal);
+        foreach (var helper in new[] { "lkmdispatch", "lkmexists", "lkm_nofunc", "lkm_nullcmd" })
+        {
+            provided[helper] = new RelocatableObject.Symbol(helper, null, 0, ElfConstants.StbLocal, ElfConstants.SttFunc, 0);
+        }
+
+        var lkm = AOutObjectImport.Run(module, o, provided);
+        var shim = o.AddSection(".text.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr, 16);
+        var shimData = o.AddSection(".data.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, 4);
+        var rodata = o.AddSection(".rodata", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 4);
+        var linkSet = o.AddSection("link_set_modules", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, 4);
+
+        var descriptor = Descriptor(module, details, lkm);
+        var entry = lkm.SymbolOf(module.Symbols.First(s => s.Name == details.EntrySymbol).Index)
+            ?? throw new ConversionException($"entry point {details.EntrySymbol} has no ELF symbol");
+
+        // struct lkm_table, zeroed, with private = &descriptor where this LKM_VERSION's header keeps it.
+        int privateOffset = details.Layout == LkmHeaderLayout.NetBsd4 ? 8 : 40;
+        int tableAt = shimData.Append(new byte[LkmTableSize], 4);
+        var table = o.AddSymbol(new("lkm_table", shimData, (ulong)tableAt, ElfConstants.StbLocal, ElfConstants.SttObject, LkmTableSize));
+        shimData.WriteWord((ulong)(tableAt + privateOffset), (int)descriptor.Offset);
+        shimData.Relocations.Add(((ulong)(tableAt + privateOffset), descriptor.Section.SectionSymbol!, RelocatableObject.R386_32));
+
+        // NAME_modcmd(modcmd_t cmd, void *arg): INIT 0 / FINI 1 / STAT 2 → entry(&table, cmd + 1, version); others ENOTTY.
+        var asm = new ShimAssembler();
+        var a = asm.Code;
+        var modcmdLabel = a.CreateLabel();
+        var notty = a.CreateLabel();
+        a.Label(ref modcmdLabel);
+        a.mov(eax, __dword_ptr[esp + 4]);
+        a.cmp(eax, 2);
+        a.ja(notty);
+        a.inc(eax);
+        a.push((int)details.InterfaceVersion!.Value);
+        a.push(eax);
+        a.push(asm.Address(table));
+        a.call(asm.Address(entry));
+        a.add(esp, 12);
+        a.ret();
+        a.Label(ref notty);
+        a.mov(eax, ENotTy);
+        a.ret();
+        int modcmdAt = asm.EmitInto(shim);
+        var modcmd = o.AddSymbol(new($"{name}_modcmd", shim, (ulong)modcmdAt, ElfConstants.StbLocal, ElfConstants.SttFunc, (ulong)(shim.Bytes.Count - modcmdAt)));
+
+        EmitDispatch(o, shim, shimData, provided["lkmdispatch"], details, descriptor);
+        foreach (var helper in new[] { "lkmexists", "lkm_nofunc", "lkm_nullcmd" })
+        {
+            var returnsZero = new ShimAssembler();
+            returnsZero.Code.xor(eax, eax);
+            returnsZero.Code.ret();
+            Define(o, provided[helper], shim, returnsZero.EmitInto(shim));
+        }
+
+        // modinfo_t { mi_version, mi_class, mi_modcmd, mi_name, mi_required = NULL } and its link-set entry.
+        int nameAt = rodata.Append(Encoding.UTF8.GetBytes(name + "\0"));
+        int infoAt = rodata.Append(new byte[20], 4);
+        rodata.WriteWord((ulong)infoAt, unchecked((int)version));
+        rodata.WriteWord((ulong)infoAt + 4, moduleClass);
+        rodata.WriteWord((ulong)infoAt + 8, (int)modcmd.Value);
+        rodata.Relocations.Add(((ulong)infoAt + 8, shim.SectionSymbol!, RelocatableObject.R386_32));
+        rodata.WriteWord((ulong)infoAt + 12, nameAt);
+        rodata.Relocations.Add(((ulong)infoAt + 12, rodata.SectionSymbol!, RelocatableObject.R386_32));
+        var modinfo = o.AddSymbol(new($"{name}_modinfo", rodata, (ulong)infoAt, ElfConstants.StbLocal, ElfConstants.SttObject, 20));
+        linkSet.Append(new byte[4]);
+        linkSet.Relocations.Add((0, modinfo, RelocatableObject.R386_32));
+        return o.Describe(ElfConstants.OsAbiNone);
+    }
+
+    /// <summary>The NetBSD module class of an LKM type; the types whose kernel tables changed shape are refused.</summary>
+    internal static int ModuleClass(LkmModuleKind kind) => kind switch
+    {
+        LkmModuleKind.Misc or LkmModuleKind.Syscall => ModuleClassMisc,
+        LkmModuleKind.Vfs => throw Unmappable(kind, ModuleClassVfs, "struct vfsops"),
+        LkmModuleKind.Device => throw Unmappable(kind, ModuleClassDriver, "struct cdevsw/bdevsw"),
+        LkmModuleKind.Exec or LkmModuleKind.Emulation => throw Unmappable(kind, ModuleClassExec, "struct execsw/emul"),
+        _ => throw new ConversionException($"an LKM of type {LkmTypes.KindName(kind)} has no NetBSD module(7) analogue"),
+    };
+
+    private static ConversionException Unmappable(LkmModuleKind kind, int moduleClass, string table) => new(
+        $"a {LkmTypes.KindName(kind)} LKM would be a module of class {NetBsdVersionName(moduleClass)}, but it hands the kernel a {table} in the old "
+        + "release's layout, which modern NetBSD's differs from; it needs a source port, not a binary conversion");
+
+    private static string NetBsdVersionName(int moduleClass) => Formats.Flavors.NetBsd.NetBsdVersion.ClassName(moduleClass);
+
+    /// <summary>The descriptor (the static <c>_module</c>) as section and offset in the output.</summary>
+    private static (RelocatableObject.Section Section, ulong Offset) Descriptor(KernelModule module, LkmModuleDetails details, AOutObjectImport lkm)
+    {
+        if (details.DescriptorAddress is not { } address)
+        {
+            throw new ConversionException("the LKM descriptor (_module) was not found");
+        }
+
+        return lkm.At(module, address);
+    }
+
+    /// <summary>lkmdispatch(lkmtp, cmd): the kernel wiring the old lkmdispatch did, for the convertible types.</summary>
+    private static void EmitDispatch(RelocatableObject o, RelocatableObject.Section shim, RelocatableObject.Section shimData,
+        RelocatableObject.Symbol dispatch, LkmModuleDetails details, (RelocatableObject.Section Section, ulong Offset) descriptor)
+    {
+        var asm = new ShimAssembler();
+        var a = asm.Code;
+        if (details.Kind != LkmModuleKind.Syscall)
+        {
+            a.xor(eax, eax); // LM_MISC: the module wires itself up
+            a.ret();
+            Define(o, dispatch, shim, asm.EmitInto(shim));
+            return;
+        }
+
+        if (details.Slot is not { } slot || slot < 0 || slot > ushort.MaxValue)
+        {
+            throw new ConversionException($"system-call LKM with lkm_offset {details.Slot} (any free slot): NetBSD's syscall_establish needs a fixed system-call number");
+        }
+
+        // struct syscall_package[2] { u_short sp_code, sp_flags; sy_call_t *sp_call } with the terminating zero entry.
+        int packageAt = shimData.Append(new byte[16], 4);
+        shimData.WriteWord((ulong)packageAt, (int)slot);
+        var package = o.AddSymbol(new("lkm_syscall_package", shimData, (ulong)packageAt, ElfConstants.StbLocal, ElfConstants.SttObject, 16));
+        var descriptorSymbol = descriptor.Section.SectionSymbol!;
+        bool netbsd4 = details.Layout == LkmHeaderLayout.NetBsd4;
+        int sysentField = (int)descriptor.Offset + (netbsd4 ? 24 : 16);
+        int syCall = netbsd4 ? 8 : 4; // old struct sysent: short sy_narg, sy_argsize; (NetBSD 4: int sy_flags;) sy_call_t *sy_call
+        var establish = o.Import("syscall_establish");
+        var disestablish = o.Import("syscall_disestablish");
+        var load = a.CreateLabel();
+        var unload = a.CreateLabel();
+        a.mov(eax, __dword_ptr[esp + 8]);
+        a.cmp(eax, 1);
+        a.je(load);
+        a.cmp(eax, 2);
+        a.je(unload);
+        a.xor(eax, eax);
+        a.ret();
+        a.Label(ref load);
+        a.mov(eax, __dword_ptr[asm.Address(descriptorSymbol, sysentField)]);
+        a.mov(eax, __dword_ptr[eax + syCall]);
+        a.mov(__dword_ptr[asm.Address(package, 4)], eax);
+        a.push(asm.Address(package));
+        a.push(0);
+        a.call(asm.Address(establish));
+        a.add(esp, 8);
+        a.ret();
+        a.Label(ref unload);
+        a.push(asm.Address(package));
+        a.push(0);
+        a.call(asm.Address(disestablish));
+        a.add(esp, 8);
+        a.ret();
+        Define(o, dispatch, shim, asm.EmitInto(shim));
+    }
+
+    private static void Define(RelocatableObject o, RelocatableObject.Symbol symbol, RelocatableObject.Section section, int at)
+    {
+        symbol.Section = section;
+        symbol.Value = (ulong)at;
+        symbol.Size = (ulong)(section.Bytes.Count - at);
+        o.AddSymbol(symbol);
+    }
+
+    /// <summary>__NetBSD_Version__ of a release: <c>MMmmrrpp00</c> (10.0 → 1000000000, 9.3 → 903000000).</summary>
+    internal static uint ParseRelease(string release)
+    {
+        var parts = release.Split('.');
+        if (parts.Length is < 1 or > 3 || !parts.All(p => uint.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out uint n) && n < 100))
+        {
+            throw new ConversionException($"NetBSD release {release} is not MAJOR[.MINOR[.PATCH]] (e.g. 10.0)");
+        }
+
+        uint[] n = [.. parts.Select(p => uint.Parse(p, CultureInfo.InvariantCulture)), 0, 0];
+        return (n[0] * 100_000_000) + (n[1] * 1_000_000) + (n[2] * 100);
+    }
+}
