@@ -41,7 +41,7 @@ public static class ModuleSigner
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(key);
-        string digestOid = DigestOid(hash);
+        string digestOid = SignatureAlgorithmNames.DigestOid(hash);
         if (ModuleSource.DetectCompression(module) != Model.CompressionKind.None)
         {
             throw new ModuleFormatException(path, 0, Structure,
@@ -113,15 +113,6 @@ public static class ModuleSigner
             }
         }
     }
-
-    private static string DigestOid(HashAlgorithmName hash) => hash.Name switch
-    {
-        "SHA1" => "1.3.14.3.2.26",
-        "SHA256" => "2.16.840.1.101.3.4.2.1",
-        "SHA384" => "2.16.840.1.101.3.4.2.2",
-        "SHA512" => "2.16.840.1.101.3.4.2.3",
-        _ => throw new ArgumentException($"hash {hash.Name} is not one of SHA1, SHA256, SHA384, SHA512", nameof(hash)),
-    };
 
     private static string EcdsaOid(HashAlgorithmName hash) => hash.Name switch
     {

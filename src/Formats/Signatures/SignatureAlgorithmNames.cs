@@ -70,4 +70,14 @@ internal static class SignatureAlgorithmNames
         "sha512" => HashAlgorithmName.SHA512,
         _ => null,
     };
+
+    /// <summary>The digest OID for a .NET hash algorithm (SHA-1, SHA-256, SHA-384, SHA-512).</summary>
+    /// <exception cref="ArgumentException">Another algorithm.</exception>
+    public static string DigestOid(HashAlgorithmName hash)
+    {
+        string name = hash.Name?.ToLowerInvariant() ?? "";
+        return name is "sha1" or "sha256" or "sha384" or "sha512"
+            ? DigestNames.First(pair => pair.Value == name).Key
+            : throw new ArgumentException($"hash {hash.Name} is not one of SHA1, SHA256, SHA384, SHA512", nameof(hash));
+    }
 }
