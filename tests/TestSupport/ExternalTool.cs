@@ -32,17 +32,6 @@ public static class ExternalTool
         }
     }
 
-    /// <summary>
-    /// Obsolete: use <see cref="Require"/> in a <c>[SkippableFact]</c>. Kept for code written against it: returns true
-    /// when <paramref name="tool"/> is on PATH and otherwise skips (in a skippable test) or fails the test, so it never
-    /// lets a test pass without the comparison.
-    /// </summary>
-    public static bool Available(string tool)
-    {
-        Require(tool);
-        return true;
-    }
-
     /// <summary>Runs <paramref name="tool"/> and returns its exit code and standard output.</summary>
     public static (int ExitCode, string Output) Run(string tool, params string[] args)
     {
