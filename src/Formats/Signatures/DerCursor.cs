@@ -70,10 +70,7 @@ internal ref struct DerCursor
         try
         {
             AsnDecoder.ReadSequence(Rest, _rules, out int contentOffset, out int contentLength, out int consumed, tag);
-            var inner = new DerCursor(_blob, _fileOffset, _path, _structure, _rules, _pos + contentOffset,
-                _pos + contentOffset + contentLength);
-            _pos += consumed;
-            return inner;
+            return Enter(contentOffset, contentLength, consumed);
         }
         catch (AsnContentException e)
         {
@@ -88,15 +85,21 @@ internal ref struct DerCursor
         {
             AsnDecoder.ReadSetOf(Rest, _rules, out int contentOffset, out int contentLength, out int consumed,
                 skipSortOrderValidation: true);
-            var inner = new DerCursor(_blob, _fileOffset, _path, _structure, _rules, _pos + contentOffset,
-                _pos + contentOffset + contentLength);
-            _pos += consumed;
-            return inner;
+            return Enter(contentOffset, contentLength, consumed);
         }
         catch (AsnContentException e)
         {
             throw Fail(what, e);
         }
+    }
+
+    /// <summary>A cursor over the contents of the constructed value just decoded; this cursor moves past it.</summary>
+    private DerCursor Enter(int contentOffset, int contentLength, int consumed)
+    {
+        var inner = new DerCursor(_blob, _fileOffset, _path, _structure, _rules, _pos + contentOffset,
+            _pos + contentOffset + contentLength);
+        _pos += consumed;
+        return inner;
     }
 
     public void Skip(string what)

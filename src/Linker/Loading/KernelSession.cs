@@ -152,12 +152,17 @@ internal sealed class KernelSession(KernelState state) : IDisposable
     /// <summary>Records a linked module's space as taken.</summary>
     public void Reserve(ulong address, ulong size) => State.NextAddress = Math.Max(State.NextAddress ?? 0, address + Math.Max(size, LinuxLayout.PageSize));
 
-    /// <summary>Gives back the space of <paramref name="module"/> when it was the last one placed (the allocator is a bump pointer).</summary>
-    public void Release(LoadedModule module)
+    /// <summary>
+    /// Takes <paramref name="module"/> out of the loaded set and gives back its space when it was the last one placed
+    /// (the allocator is a bump pointer); the state is then written at the end of the command.
+    /// </summary>
+    public void Unload(LoadedModule module)
     {
+        State.Modules.Remove(module);
+        Changed = true;
         if (State.NextAddress == module.Address + Math.Max(module.Size, LinuxLayout.PageSize))
         {
-            var rest = State.Modules.Where(m => m != module).ToList();
+            var rest = State.Modules;
             State.NextAddress = rest.Count == 0 ? module.Address : rest.Max(m => m.Address + Math.Max(m.Size, LinuxLayout.PageSize));
         }
     }

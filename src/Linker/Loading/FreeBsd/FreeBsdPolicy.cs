@@ -270,9 +270,7 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
                 throw new Refusal(Errno.EBUSY, "kldunload: can't unload file: Device busy (a module without an event handler refuses MOD_UNLOAD)");
             }
 
-            state.Modules.Remove(module);
-            session.Release(module);
-            session.Changed = true;
+            session.Unload(module);
             return LoadEvents.Unloaded(module);
         }
         catch (Refusal r)

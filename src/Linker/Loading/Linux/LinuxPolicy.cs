@@ -579,10 +579,8 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
                 notes.Add("Disabling lock debugging due to kernel taint (forced unload, taint R)");
             }
 
-            state.Modules.Remove(module);
-            session.Release(module);
+            session.Unload(module);
             Exports(session).Remove(module);
-            session.Changed = true;
             return LoadEvents.Unloaded(module, notes);
         }
         catch (Refusal r)

@@ -158,9 +158,7 @@ internal sealed class LkmPolicy : IKernelPolicy
                 notes.Add($"sysent[{slot}] restored to its old entry");
             }
 
-            state.Modules.Remove(module);
-            session.Release(module);
-            session.Changed = true;
+            session.Unload(module);
             return LoadEvents.Unloaded(module, notes);
         }
         catch (Refusal r)

@@ -223,9 +223,7 @@ internal sealed class MacOsPolicy : IKernelPolicy
                 throw new Refusal("kOSKextReturnInUse", $"Can't unload kext {name}; retain count > 1 (dependents loaded: {string.Join(", ", users)})");
             }
 
-            state.Modules.Remove(module);
-            session.Release(module);
-            session.Changed = true;
+            session.Unload(module);
             return LoadEvents.Unloaded(module);
         }
         catch (Refusal r)

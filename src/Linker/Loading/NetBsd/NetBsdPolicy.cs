@@ -60,9 +60,7 @@ internal sealed class NetBsdPolicy : IKernelPolicy
             {
                 if (m.AutoUnloadAt is { } at && at <= now && !state.UsersOf(m.Name).Any())
                 {
-                    state.Modules.Remove(m);
-                    session.Release(m);
-                    session.Changed = true;
+                    session.Unload(m);
                     again = true;
                     yield return LoadEvents.Unloaded(m, ["model: autoloaded module past kern.module.autotime; MODULE_CMD_AUTOUNLOAD taken to agree"], "autounload");
                 }
@@ -275,9 +273,7 @@ internal sealed class NetBsdPolicy : IKernelPolicy
                 throw new Refusal(Errno.EBUSY, $"modunload: {name}: Device busy (refcount {refs}: {string.Join(", ", state.UsersOf(name).Select(m => m.Name))})");
             }
 
-            state.Modules.Remove(module);
-            session.Release(module);
-            session.Changed = true;
+            session.Unload(module);
             return LoadEvents.Unloaded(module);
         }
         catch (Refusal r)
