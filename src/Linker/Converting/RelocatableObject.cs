@@ -93,6 +93,15 @@ internal sealed class RelocatableObject
         return symbol;
     }
 
+    /// <summary>Places the so far undefined <paramref name="symbol"/> at <paramref name="at"/> in <paramref name="section"/>, sized to the section's end, and adds it.</summary>
+    public Symbol Define(Symbol symbol, Section section, int at)
+    {
+        symbol.Section = section;
+        symbol.Value = (ulong)at;
+        symbol.Size = (ulong)(section.Bytes.Count - at);
+        return AddSymbol(symbol);
+    }
+
     /// <summary>The global symbol <paramref name="name"/>, added as undefined the first time it is asked for.</summary>
     public Symbol Import(string name)
     {
@@ -103,6 +112,9 @@ internal sealed class RelocatableObject
 
         return symbol;
     }
+
+    /// <summary>The undefined global symbols, in the order they were first asked for.</summary>
+    public IEnumerable<Symbol> Imports() => _symbols.Where(s => s.Section is null && !s.Absolute && s.Binding != ElfConstants.StbLocal && s.Type != ElfConstants.SttSection);
 
     public ElfFileDescription Describe(byte osAbi)
     {
