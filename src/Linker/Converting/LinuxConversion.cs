@@ -179,13 +179,13 @@ internal static class LinuxConversion
     }
 
     /// <summary>
-    /// <c>__versions</c>: <c>module_layout</c>, then each kernel symbol the module imports that a reference has a CRC
-    /// for, as 64-byte records {u32 crc; char name[60]}. Imports no reference lists get no record.
+    /// <c>__versions</c>: each kernel symbol the module imports that a reference has a CRC for, then <c>module_layout</c>,
+    /// as 64-byte records {u32 crc; char name[60]}. Imports no reference lists get no record.
     /// </summary>
     private static byte[] Versions(RelocatableObject o, LinuxReference reference)
     {
-        var names = new List<string> { "module_layout" };
-        names.AddRange(o.Imports().Select(s => s.Name).Where(n => n != "module_layout" && reference.Crcs.ContainsKey(n) && Encoding.UTF8.GetByteCount(n) < VersionRecordSize - 4));
+        var names = o.Imports().Select(s => s.Name).Where(n => n != "module_layout" && reference.Crcs.ContainsKey(n) && Encoding.UTF8.GetByteCount(n) < VersionRecordSize - 4).ToList();
+        names.Add("module_layout"); // last, where modpost puts it
         var bytes = new byte[names.Count * VersionRecordSize];
         for (int i = 0; i < names.Count; i++)
         {
