@@ -70,6 +70,16 @@ internal sealed class LinuxReference
         }
 
         var bytes = section.Data.ToArray();
+        foreach (ulong field in new[] { init, exit })
+        {
+            if (field % 4 != 0 || field + 4 > (ulong)bytes.Length)
+            {
+                throw new ConversionException($"{first.Path}: the init/exit field at 0x{field:x} is not a pointer inside struct module ({bytes.Length} bytes)");
+            }
+
+            Array.Clear(bytes, (int)field, 4); // the REL addend, 0 as modpost leaves it
+        }
+
         int nameOffset = FindName(first, details, bytes);
         string? magic = details.VersionMagic?.Raw;
         if (string.IsNullOrEmpty(magic))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using LkmKit.Cli;
 using LkmKit.Formats.Flavors.Linux;
@@ -181,18 +180,5 @@ public sealed class LinuxConversionOracleTests : IDisposable
         return (code, output.ToString());
     }
 
-    private static (int Code, string Output, string Errors) Run(string tool, params string[] args)
-    {
-        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, errors.Result);
-    }
+    private static (int Code, string Output, string Errors) Run(string tool, params string[] args) => ExternalTool.RunCapturingErrors(tool, args);
 }
