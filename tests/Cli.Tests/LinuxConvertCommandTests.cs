@@ -16,7 +16,7 @@ public class LinuxConvertCommandTests
             Assert.True(code == 0, error);
             Assert.Contains("cvmisc.o: note: license=Proprietary (no --license given): loading taints the kernel (P)", error);
             Assert.DoesNotContain("warning", error);
-            Assert.Equal(File.ReadAllBytes(RepoPaths.TestData("golden", "convert", "cvmisc.ko")), File.ReadAllBytes(output));
+            Assert.Equal(File.ReadAllBytes(RepoPaths.TestData("golden", "convert", "cvmisc.linux.ko")), File.ReadAllBytes(output));
             var (infoCode, info, _) = CliRunner.Run("info", "--json", output);
             Assert.Equal(0, infoCode);
             Assert.Contains("\"flavor\":\"linux\"", info);

@@ -93,7 +93,7 @@ internal sealed class RelocatableObject
         return symbol;
     }
 
-    /// <summary>Places the so far undefined <paramref name="symbol"/> at <paramref name="at"/> in <paramref name="section"/>, sized to the section's end, and adds it.</summary>
+    /// <summary>Adds <paramref name="symbol"/> as the code or data from <paramref name="at"/> to the end of <paramref name="section"/>.</summary>
     public Symbol Define(Symbol symbol, Section section, int at)
     {
         symbol.Section = section;

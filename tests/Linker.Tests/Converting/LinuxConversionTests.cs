@@ -156,7 +156,7 @@ public class LinuxConversionTests
     {
         using var like = Open(ReferenceNames);
         var bytes = Convert("cvmisc", like.Options());
-        string golden = RepoPaths.TestData("golden", "convert", "cvmisc.ko");
+        string golden = RepoPaths.TestData("golden", "convert", "cvmisc.linux.ko");
         if (Environment.GetEnvironmentVariable(Golden.UpdateVariable) == "1")
         {
             File.WriteAllBytes(golden, bytes);
