@@ -27,8 +27,13 @@ internal static class LinuxConversion
 
     public static ElfFileDescription Build(KernelModule module, LkmModuleDetails details, ConversionOptions options)
     {
-        RefuseUnconvertible(details.Kind);
-        var reference = LinuxReference.Read(options.Like);
+        RefuseUnconvertible(details.Kind); // before --like is read: the reason does not depend on the target kernel
+        return Build(module, details, options, LinuxReference.Read(options.Like));
+    }
+
+    /// <summary>The conversion for a target kernel already read from its reference modules.</summary>
+    internal static ElfFileDescription Build(KernelModule module, LkmModuleDetails details, ConversionOptions options, LinuxReference reference)
+    {
         string name = ModuleName(module.Name!);
         if (options.Release is { } release && release != reference.Release)
         {

@@ -11,7 +11,7 @@ namespace LkmKit.Linker.Converting;
 /// <c>init_module</c>/<c>cleanup_module</c>), the vermagic and whether modpost writes <c>retpoline=Y</c>; every module
 /// adds the CRCs its <c>__versions</c> records.
 /// </summary>
-internal sealed class LinuxReference
+internal sealed record LinuxReference
 {
     /// <summary>MODULE_NAME_LEN on a 32-bit kernel: 64 − sizeof(unsigned long).</summary>
     public const int NameFieldLength = 60;

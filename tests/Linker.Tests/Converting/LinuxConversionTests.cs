@@ -71,6 +71,20 @@ public class LinuxConversionTests
     }
 
     [Fact]
+    public void AnImportNoReferenceHasACrcForGetsNoRecord()
+    {
+        using var like = Open(ReferenceNames);
+        var reference = LinuxReference.Read(like.Modules);
+        var withoutPrintk = reference with { Crcs = reference.Crcs.Where(c => c.Key != "_printk").ToDictionary() };
+        using var file = ModuleReader.Open(RepoPaths.TestData("lkm", "cvmisc.o"));
+        var lkm = file.Modules[0];
+        var bytes = Formats.Elf.Writing.ElfWriter.Build(LinuxConversion.Build(lkm, (Formats.Flavors.Lkm.LkmModuleDetails)lkm.Details!, like.Options(), withoutPrintk));
+        var module = ReadBack(bytes);
+        Assert.Equal(["module_layout"], ((LinuxModuleDetails)module.Details!).SymbolVersions.Select(v => v.Name));
+        Assert.Equal([("_printk", (uint?)null)], module.Imports.Select(i => (i.Name, i.Crc)));
+    }
+
+    [Fact]
     public void InitAndCleanupCallTheOldEntryWithTheTableTheCommandAndTheLkmVersion()
     {
         using var like = Open(ReferenceNames);
