@@ -14,13 +14,17 @@ namespace LkmKit.Linker.Converting;
 /// the LKM's sections; <c>.modinfo</c> as modpost writes it; <c>__versions</c> with the reference's CRCs;
 /// <c>.gnu.linkonce.this_module</c> in that kernel's <c>struct module</c> layout, its <c>init</c>/<c>exit</c> relocated
 /// to the shims; and the shims: <c>init_module</c>/<c>cleanup_module</c> call the old entry with LKM_E_LOAD/UNLOAD
-/// through a zeroed <c>struct lkm_table</c> (init returns the old entry's errno negated), with local
+/// through a zeroed <c>struct lkm_table</c> (init returns the old entry's errno negated; cleanup, which cannot refuse,
+/// logs a refusal with printk), with local
 /// <c>lkmdispatch</c>, <c>lkmexists</c>, <c>lkm_nofunc</c>, <c>lkm_nullcmd</c> that return 0.
 /// </summary>
 internal static class LinuxConversion
 {
     /// <summary>The licence declared when none is given: the converter cannot know the LKM's, so it claims no GPL compatibility.</summary>
     public const string DefaultLicense = "Proprietary";
+
+    /// <summary>KERN_SOH "4": printk's warning level prefix.</summary>
+    private const string KernWarning = "\u0001" + "4";
 
     private const int LkmELoad = 1, LkmEUnload = 2, LkmTableSize = 64, VersionRecordSize = 64;
     private static readonly string[] Helpers = ["lkmdispatch", "lkmexists", "lkm_nofunc", "lkm_nullcmd"];
@@ -56,6 +60,7 @@ internal static class LinuxConversion
         var lkm = AOutObjectImport.Run(module, o, provided);
         var shim = o.AddSection(".text.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr, 16);
         var shimData = o.AddSection(".data.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, 4);
+        var shimRodata = o.AddSection(".rodata.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 1);
         var modinfo = o.AddSection(".modinfo", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 1);
         var versions = o.AddSection("__versions", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, reference.VersionsAlignment);
         var thisModule = o.AddSection(LinuxModuleReader.ThisModuleSection, ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, reference.StructModuleAlignment);
@@ -70,8 +75,8 @@ internal static class LinuxConversion
 
         var entry = lkm.Entry(module, details);
         int version = (int)details.InterfaceVersion!.Value;
-        var init = EmitEntryCall(o, shim, "init_module", table, entry, LkmELoad, version, negate: true);
-        var exit = EmitEntryCall(o, shim, "cleanup_module", table, entry, LkmEUnload, version, negate: false);
+        var init = EmitInit(o, shim, table, entry, version);
+        var exit = EmitCleanup(o, shim, shimRodata, table, entry, version, name, PrintkName(reference.Release));
         foreach (var helper in Helpers)
         {
             var returnsZero = new ShimAssembler();
@@ -148,25 +153,50 @@ internal static class LinuxConversion
         return renamed ? "_printk" : "printk";
     }
 
-    /// <summary>NAME(void): entry(&amp;lkm_table, cmd, LKM_VERSION), for init negated to the −errno Linux wants.</summary>
-    private static RelocatableObject.Symbol EmitEntryCall(RelocatableObject o, RelocatableObject.Section shim, string name,
-        RelocatableObject.Symbol table, RelocatableObject.Symbol entry, int command, int version, bool negate)
+    /// <summary><c>int init_module(void)</c>: −entry(&amp;lkm_table, LKM_E_LOAD, LKM_VERSION), the −errno Linux wants.</summary>
+    private static RelocatableObject.Symbol EmitInit(RelocatableObject o, RelocatableObject.Section shim,
+        RelocatableObject.Symbol table, RelocatableObject.Symbol entry, int version)
     {
         var asm = new ShimAssembler();
         var a = asm.Code;
         a.push(version);
-        a.push(command);
+        a.push(LkmELoad);
         a.push(asm.Address(table));
         a.call(asm.Address(entry));
         a.add(esp, 12);
-        if (negate)
-        {
-            a.neg(eax);
-        }
-
+        a.neg(eax);
         a.ret();
         int at = asm.EmitInto(shim);
-        return o.AddSymbol(new(name, shim, (ulong)at, ElfConstants.StbGlobal, ElfConstants.SttFunc, (ulong)(shim.Bytes.Count - at)));
+        return o.AddSymbol(new("init_module", shim, (ulong)at, ElfConstants.StbGlobal, ElfConstants.SttFunc, (ulong)(shim.Bytes.Count - at)));
+    }
+
+    /// <summary>
+    /// <c>void cleanup_module(void)</c>: entry(&amp;lkm_table, LKM_E_UNLOAD, LKM_VERSION). Linux's exit cannot refuse, so an
+    /// LKM that does (a non-zero errno) is unloaded all the same, and printk says so at KERN_WARNING.
+    /// </summary>
+    private static RelocatableObject.Symbol EmitCleanup(RelocatableObject o, RelocatableObject.Section shim, RelocatableObject.Section rodata,
+        RelocatableObject.Symbol table, RelocatableObject.Symbol entry, int version, string name, string printk)
+    {
+        int messageAt = rodata.Append(Encoding.UTF8.GetBytes($"{KernWarning}{name}: the LKM refused LKM_E_UNLOAD (errno %d); unloaded anyway\n\0"));
+        var message = o.AddSymbol(new("lkm_unload_refused", rodata, (ulong)messageAt, ElfConstants.StbLocal, ElfConstants.SttObject, (ulong)(rodata.Bytes.Count - messageAt)));
+        var asm = new ShimAssembler();
+        var a = asm.Code;
+        var done = a.CreateLabel();
+        a.push(version);
+        a.push(LkmEUnload);
+        a.push(asm.Address(table));
+        a.call(asm.Address(entry));
+        a.add(esp, 12);
+        a.test(eax, eax);
+        a.je(done);
+        a.push(eax);
+        a.push(asm.Address(message));
+        a.call(asm.Address(o.Import(printk)));
+        a.add(esp, 8);
+        a.Label(ref done);
+        a.ret();
+        int at = asm.EmitInto(shim);
+        return o.AddSymbol(new("cleanup_module", shim, (ulong)at, ElfConstants.StbGlobal, ElfConstants.SttFunc, (ulong)(shim.Bytes.Count - at)));
     }
 
     /// <summary>The <c>.modinfo</c> strings in modpost's order; no <c>intree</c> (the module was not built in a kernel tree).</summary>

@@ -46,7 +46,7 @@ public sealed class LinuxConversionOracleTests : IDisposable
         var (code, output, errors) = Run("llvm-objdump", "-d", "-r", "--no-show-raw-insn", "-j", ".text.lkmshim", _module);
         Assert.True(code == 0, errors);
         Assert.Matches(@"<init_module>:\s+0:\s+pushl\s+\$1\s+2:\s+pushl\s+\$1\s+4:\s+pushl\s+\$0\s+00000005:\s+R_386_32\s+lkm_table\s+9:\s+calll\s+\S+ <init_module\+0xa>\s+0000000a:\s+R_386_PC32\s+cvmisc_lkmentry\s+e:\s+addl\s+\$12, %esp\s+11:\s+negl\s+%eax\s+13:\s+retl", output);
-        Assert.Matches(@"<cleanup_module>:\s+20:\s+pushl\s+\$1\s+22:\s+pushl\s+\$2\s+24:\s+pushl\s+\$0\s+00000025:\s+R_386_32\s+lkm_table\s+29:\s+calll\s+\S+ <cleanup_module\+0xa>\s+0000002a:\s+R_386_PC32\s+cvmisc_lkmentry\s+2e:\s+addl\s+\$12, %esp\s+31:\s+retl", output);
+        Assert.Matches(@"<cleanup_module>:\s+20:\s+pushl\s+\$1\s+22:\s+pushl\s+\$2\s+24:\s+pushl\s+\$0\s+00000025:\s+R_386_32\s+lkm_table\s+29:\s+calll\s+\S+ <cleanup_module\+0xa>\s+0000002a:\s+R_386_PC32\s+cvmisc_lkmentry\s+2e:\s+addl\s+\$12, %esp\s+31:\s+testl\s+%eax, %eax\s+33:\s+je\s+\S+ <cleanup_module\+0x23>\s+35:\s+pushl\s+%eax\s+36:\s+pushl\s+\$0\s+00000037:\s+R_386_32\s+lkm_unload_refused\s+3b:\s+calll\s+\S+ <cleanup_module\+0x1c>\s+0000003c:\s+R_386_PC32\s+_printk\s+40:\s+addl\s+\$8, %esp\s+43:\s+retl", output);
         Assert.Matches(@"<lkmdispatch>:\s+\w+:\s+xorl\s+%eax, %eax\s+\w+:\s+retl", output);
     }
 

@@ -96,7 +96,7 @@ public class LinuxConversionTests
             ["push 1", "push 1", "push 0", "call 0000000Ah", "add esp,0Ch", "neg eax", "ret"],
             Decode(shim.Data.Span.Slice((int)init.Value, (int)init.Size)));
         Assert.Equal(
-            ["push 1", "push 2", "push 0", "call 0000000Ah", "add esp,0Ch", "ret"],
+            ["push 1", "push 2", "push 0", "call 0000000Ah", "add esp,0Ch", "test eax,eax", "je short 00000023h", "push eax", "push 0", "call 0000001Ch", "add esp,8", "ret"],
             Decode(shim.Data.Span.Slice((int)exit.Value, (int)exit.Size)));
         var relocations = module.RelocationSections.Single(t => t.Name == ".rel.text.lkmshim").Relocations;
         foreach (ulong at in new[] { init.Value, exit.Value })
@@ -104,6 +104,12 @@ public class LinuxConversionTests
             Assert.Equal(("lkm_table", 1u, 0L), Named(module, relocations, at + 5));
             Assert.Equal(("cvmisc_lkmentry", 2u, -4L), Named(module, relocations, at + 10));
         }
+
+        // An unload the LKM refuses is logged: printk(KERN_WARNING "...%d...", errno).
+        Assert.Equal(("lkm_unload_refused", 1u, 0L), Named(module, relocations, exit.Value + 0x17));
+        Assert.Equal(("_printk", 2u, -4L), Named(module, relocations, exit.Value + 0x1c));
+        var message = module.Sections.Single(s => s.Name == ".rodata.lkmshim").Data.ToArray();
+        Assert.Equal("\u00014cvmisc: the LKM refused LKM_E_UNLOAD (errno %d); unloaded anyway\n\0", System.Text.Encoding.UTF8.GetString(message));
 
         // lkm_table's private (offset 40 in the classic header) points at the descriptor, _module at .data+0.
         var table = module.RelocationSections.Single(t => t.Name == ".rel.data.lkmshim").Relocations.Single();
