@@ -80,7 +80,7 @@ internal sealed record LinuxReference
             Array.Clear(bytes, (int)field, 4); // the REL addend, 0 as modpost leaves it
         }
 
-        int nameOffset = FindName(first, details, bytes);
+        int nameOffset = FindName(first, bytes);
         string? magic = details.VersionMagic?.Raw;
         if (string.IsNullOrEmpty(magic))
         {
@@ -132,14 +132,17 @@ internal sealed record LinuxReference
         return details;
     }
 
-    /// <summary>Where struct module keeps <c>name</c>: found by looking for the reference's own name in the section.</summary>
-    private static int FindName(KernelModule reference, LinuxModuleDetails details, byte[] bytes)
+    /// <summary>
+    /// Where struct module keeps <c>name</c>: found by looking for the reference's <c>name=</c> (modpost writes both from
+    /// KBUILD_MODNAME), so a layout that moved it is followed rather than assumed.
+    /// </summary>
+    private static int FindName(KernelModule reference, byte[] bytes)
     {
-        string? name = details.StructModuleName;
-        int at = name is null ? -1 : bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(name + "\0"));
+        string? name = reference.GetMetadata("name").FirstOrDefault();
+        int at = string.IsNullOrEmpty(name) ? -1 : bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(name + "\0"));
         if (at < 0 || at + NameFieldLength > bytes.Length)
         {
-            throw new ConversionException($"{reference.Path}: the module name is not found in struct module (a RANDSTRUCT layout?)");
+            throw new ConversionException($"{reference.Path}: its name= '{name}' is not found in struct module, so where struct module keeps the name is unknown");
         }
 
         return at;

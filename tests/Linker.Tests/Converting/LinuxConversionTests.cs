@@ -153,6 +153,25 @@ public class LinuxConversionTests
     }
 
     [Theory]
+    [InlineData(LinuxModuleReader.ThisModuleSection, "lkmdemo_user", "its name= 'lkmdemo_user' is not found in struct module")]
+    [InlineData("__versions", "module_layout", "__versions has no module_layout CRC")]
+    public void AReferenceWhoseStructModuleDoesNotHoldItsNameOrWithoutModuleLayoutIsRefused(string section, string text, string reason)
+    {
+        var bytes = File.ReadAllBytes(RepoPaths.TestData("linux", "i386", "lkmdemo_user.ko"));
+        using (var original = ModuleReader.Open(RepoPaths.TestData("linux", "i386", "lkmdemo_user.ko")))
+        {
+            var where = original.Modules[0].Sections.Single(s => s.Name == section);
+            int at = bytes.AsSpan((int)where.FileOffset, (int)where.Size).IndexOf(System.Text.Encoding.ASCII.GetBytes(text));
+            bytes[(int)where.FileOffset + at] ^= 0x20; // lkmdemo_user → Lkmdemo_user, module_layout → Module_layout
+        }
+
+        using var source = ModuleSource.FromMemory("patched.ko", bytes);
+        var reference = ModuleReader.Read(source)[0];
+        var e = Assert.Throws<ConversionException>(() => Convert("cvmisc", new ConversionOptions { Target = ConversionTarget.Linux, Like = [reference] }));
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Theory]
     [InlineData("6.1.0-50-686-pae", "_printk")]
     [InlineData("5.15.0-1-686", "_printk")]
     [InlineData("5.10.0-28-686-pae", "printk")]
