@@ -95,7 +95,7 @@ public sealed class LinuxConversionOracleTests : IDisposable
         string state = Path.Combine(_dir, "state.json");
         var (code, output) = Lkm(
             "kernel", "new", "--os", "linux", "--release", Release, "--modules", Tree("load"), "--symvers", WriteSymvers(),
-            "--assume-kernel-symbols", "--set", $"vermagic={Release} SMP preempt mod_unload modversions 686 ", "--set", "arch=X86", "-o", state);
+            "--assume-kernel-symbols", "--set", $"vermagic={Release} SMP preempt mod_unload modversions 686 ", "-o", state);
         Assert.True(code == 0, output);
         (code, output) = Lkm("load", "--state", state, _module);
         Assert.True(code == 0, output);
@@ -114,7 +114,7 @@ public sealed class LinuxConversionOracleTests : IDisposable
         string state = Path.Combine(_dir, "state.json");
         Assert.Equal(0, Lkm(
             "kernel", "new", "--os", "linux", "--release", Release, "--modules", Tree("load"), "--symvers", WriteSymvers(),
-            "--assume-kernel-symbols", "--set", $"vermagic={Release} SMP mod_unload modversions 686 ", "--set", "arch=X86", "-o", state).Code);
+            "--assume-kernel-symbols", "--set", $"vermagic={Release} SMP mod_unload modversions 686 ", "-o", state).Code);
         var (code, output) = Lkm("load", "--state", state, _module);
         Assert.Equal(1, code);
         Assert.Contains("refused: ENOEXEC", output);
