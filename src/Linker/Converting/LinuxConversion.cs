@@ -50,6 +50,11 @@ internal static class LinuxConversion
             throw new ConversionException("--license must be a non-empty string without NUL");
         }
 
+        if (module.Symbols.FirstOrDefault(s => AOutObjectImport.ElfName(s.Name) is "init_module" or "cleanup_module" or "__this_module") is { } clash)
+        {
+            throw new ConversionException($"the LKM has a symbol {clash.Name}, a name the Linux module's own shims and struct module take");
+        }
+
         var o = new RelocatableObject();
         var provided = Helpers.ToDictionary(h => h, h => new RelocatableObject.Symbol(h, null, 0, ElfConstants.StbLocal, ElfConstants.SttFunc, 0), StringComparer.Ordinal);
         if (module.Symbols.Any(s => s.IsUndefined && AOutObjectImport.ElfName(s.Name) == "printf"))
@@ -65,14 +70,7 @@ internal static class LinuxConversion
         var versions = o.AddSection("__versions", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, reference.VersionsAlignment);
         var thisModule = o.AddSection(LinuxModuleReader.ThisModuleSection, ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, reference.StructModuleAlignment);
 
-        // struct lkm_table, zeroed, with private = &descriptor where this LKM_VERSION's header keeps it.
-        var descriptor = lkm.Descriptor(module, details);
-        int privateOffset = details.Layout == LkmHeaderLayout.NetBsd4 ? 8 : 40;
-        int tableAt = shimData.Append(new byte[LkmTableSize], 4);
-        var table = o.AddSymbol(new("lkm_table", shimData, (ulong)tableAt, ElfConstants.StbLocal, ElfConstants.SttObject, LkmTableSize));
-        shimData.WriteWord((ulong)(tableAt + privateOffset), (int)descriptor.Offset);
-        shimData.Relocations.Add(((ulong)(tableAt + privateOffset), descriptor.Section.SectionSymbol!, RelocatableObject.R386_32));
-
+        var table = EmitLkmTable(o, shimData, lkm.Descriptor(module, details), details.Layout);
         var entry = lkm.Entry(module, details);
         int version = (int)details.InterfaceVersion!.Value;
         var init = EmitInit(o, shim, table, entry, version);
@@ -92,14 +90,32 @@ internal static class LinuxConversion
             versions.Append(Versions(o, reference));
         }
 
+        EmitStructModule(o, thisModule, reference, name, init, exit);
+        return o.Describe(ElfConstants.OsAbiNone);
+    }
+
+    /// <summary>struct lkm_table, zeroed, with <c>private</c> = &amp;descriptor where this LKM_VERSION's header keeps it.</summary>
+    private static RelocatableObject.Symbol EmitLkmTable(RelocatableObject o, RelocatableObject.Section data,
+        (RelocatableObject.Section Section, ulong Offset) descriptor, LkmHeaderLayout layout)
+    {
+        int privateOffset = layout == LkmHeaderLayout.NetBsd4 ? 8 : 40;
+        int tableAt = data.Append(new byte[LkmTableSize], 4);
+        data.WriteWord((ulong)(tableAt + privateOffset), (int)descriptor.Offset);
+        data.Relocations.Add(((ulong)(tableAt + privateOffset), descriptor.Section.SectionSymbol!, RelocatableObject.R386_32));
+        return o.AddSymbol(new("lkm_table", data, (ulong)tableAt, ElfConstants.StbLocal, ElfConstants.SttObject, LkmTableSize));
+    }
+
+    /// <summary>The reference's struct module with our name, init/exit relocated to the shims, and <c>__this_module</c>.</summary>
+    private static void EmitStructModule(RelocatableObject o, RelocatableObject.Section section, LinuxReference reference, string name,
+        RelocatableObject.Symbol init, RelocatableObject.Symbol exit)
+    {
         var layout = (byte[])reference.StructModule.Clone();
         Array.Clear(layout, reference.NameOffset, LinuxReference.NameFieldLength);
         Encoding.UTF8.GetBytes(name).CopyTo(layout, reference.NameOffset);
-        thisModule.Append(layout);
-        thisModule.Relocations.Add((reference.InitOffset, init, RelocatableObject.R386_32));
-        thisModule.Relocations.Add((reference.ExitOffset, exit, RelocatableObject.R386_32));
-        o.AddSymbol(new("__this_module", thisModule, 0, ElfConstants.StbGlobal, ElfConstants.SttObject, (ulong)layout.Length));
-        return o.Describe(ElfConstants.OsAbiNone);
+        section.Append(layout);
+        section.Relocations.Add((reference.InitOffset, init, RelocatableObject.R386_32));
+        section.Relocations.Add((reference.ExitOffset, exit, RelocatableObject.R386_32));
+        o.AddSymbol(new("__this_module", section, 0, ElfConstants.StbGlobal, ElfConstants.SttObject, (ulong)layout.Length));
     }
 
     /// <summary>Refuses the LKM types whose kernel interface Linux has no binary-compatible analogue of.</summary>
