@@ -136,7 +136,7 @@ internal static class LinuxConversion
         };
         if (reason is not null)
         {
-            throw new ConversionException($"a {LkmTypes.KindName(kind)} LKM cannot become a Linux module: {reason} (only LM_MISC LKMs, which wire themselves up, are converted)");
+            throw new ConversionException($"{LkmTypes.ConstantName(kind)}: this {LkmTypes.KindName(kind)} LKM cannot become a Linux module: {reason} (only LM_MISC LKMs, which wire themselves up, are converted)");
         }
     }
 
