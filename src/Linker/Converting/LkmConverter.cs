@@ -1,3 +1,4 @@
+using LkmKit.Formats.Elf;
 using LkmKit.Formats.Flavors.Lkm;
 using LkmKit.Formats.Elf.Writing;
 using LkmKit.Formats.Model;
@@ -45,9 +46,14 @@ public static class LkmConverter
         return options.Target switch
         {
             ConversionTarget.NetBsd => ElfWriter.Build(NetBsdConversion.Build(module, details, options)),
+            ConversionTarget.FreeBsd => ElfWriter.Build(FreeBsdSharedImage.Build(FreeBsdConversion.Build(module, details, options))),
             _ => throw new ConversionException($"conversion to {options.Target} is not implemented yet"),
         };
     }
+
+    /// <summary>The relocatable object a FreeBSD conversion links into its ET_DYN image (kmod.mk's <c>.kld</c>).</summary>
+    internal static byte[] FreeBsdIntermediate(KernelModule module, ConversionOptions options) =>
+        ElfWriter.Build(FreeBsdConversion.Build(module, Check(module), options).Describe(ElfConstants.OsAbiFreeBsd));
 
     private static LkmModuleDetails Check(KernelModule module)
     {
