@@ -166,16 +166,19 @@ internal static class FreeBsdConversion
         string? table = kind switch
         {
             LkmModuleKind.Misc or LkmModuleKind.Syscall => null,
-            LkmModuleKind.Vfs => "a struct vfsops (FreeBSD registers file systems with VFS_SET and a struct vfsconf)",
-            LkmModuleKind.Device => "a struct cdevsw/bdevsw in the old layout (FreeBSD creates devices with make_dev and a struct cdevsw of another shape, and has no block devices)",
-            LkmModuleKind.Exec => "a struct execsw in the old layout (FreeBSD's EXEC_SET takes a struct execsw of another shape)",
-            _ => $"an LKM of type {LkmTypes.KindName(kind)}, which has no FreeBSD kld analogue",
+            LkmModuleKind.Vfs => "a struct vfsops/vfsconf in the old layout (FreeBSD 14 registers file systems through VFS_SET with a struct vfsconf and struct vfsops of another shape)",
+            LkmModuleKind.Device => "a struct cdevsw/bdevsw in the old layout (FreeBSD 14 creates devices with make_dev and a struct cdevsw of another shape, and has no block devices)",
+            LkmModuleKind.Exec => "a struct execsw in the old layout (FreeBSD 14's EXEC_SET takes a struct execsw of another shape)",
+            _ => null,
         };
         if (table is not null)
         {
-            throw new ConversionException(kind is LkmModuleKind.Vfs or LkmModuleKind.Device or LkmModuleKind.Exec
-                ? $"a {LkmTypes.KindName(kind)} LKM hands the kernel {table}; it needs a source port, not a binary conversion"
-                : $"cannot convert {table}");
+            throw new ConversionException($"an {LkmTypes.ConstantName(kind)} LKM hands the kernel {table}; it needs a source port, not a binary conversion");
+        }
+
+        if (kind is not (LkmModuleKind.Misc or LkmModuleKind.Syscall))
+        {
+            throw new ConversionException($"an {LkmTypes.ConstantName(kind)} LKM has no FreeBSD kld analogue");
         }
     }
 
@@ -194,11 +197,11 @@ internal static class FreeBsdConversion
         }
 
         // Old descriptor: lkm_offset (int) just before lkm_sysent (struct sysent *); old struct sysent: sy_narg in the
-        // low half of its first word (short on NetBSD/OpenBSD, int on FreeBSD 2.x), sy_call at 4 (NetBSD 4: at 8).
+        // low half of its first word (short on NetBSD/OpenBSD, int on FreeBSD 2.x), then sy_call.
         bool netbsd4 = details.Layout == LkmHeaderLayout.NetBsd4;
         int sysentField = (int)descriptor.Offset + (netbsd4 ? 24 : 16);
         int offsetField = sysentField - 4;
-        int oldCall = netbsd4 ? 8 : 4;
+        int oldCall = LkmConverter.OldSysentCallOffset(details);
         var descriptorSymbol = descriptor.Section.SectionSymbol!;
 
         // int lkm_syscall_thunk(struct thread *td, void *uap): old_call(td, uap, &result). The old handler's third

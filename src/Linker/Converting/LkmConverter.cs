@@ -55,6 +55,13 @@ public static class LkmConverter
     internal static byte[] FreeBsdIntermediate(KernelModule module, ConversionOptions options) =>
         ElfWriter.Build(FreeBsdConversion.Build(module, Check(module), options).Describe(ElfConstants.OsAbiFreeBsd));
 
+    /// <summary>
+    /// Where the old <c>struct sysent</c> keeps <c>sy_call</c>: after <c>short sy_narg, sy_argsize</c> (NetBSD 1.x,
+    /// OpenBSD 1997) or <c>int sy_narg</c> (FreeBSD 2.x) at 4; NetBSD 4 and OpenBSD 4.x put an <c>int sy_flags</c> first, so 8.
+    /// </summary>
+    internal static int OldSysentCallOffset(LkmModuleDetails details) =>
+        details.Layout == LkmHeaderLayout.NetBsd4 || details.OperatingSystem == LkmOperatingSystem.OpenBsd ? 8 : 4;
+
     private static LkmModuleDetails Check(KernelModule module)
     {
         if (module.Flavor != ModuleFlavor.LegacyLkm || module.Details is not LkmModuleDetails details)

@@ -23,7 +23,7 @@ public class FreeBsdConversionTests
     private const ulong Base = 0xc8000000;
     private static readonly string KernelMap = RepoPaths.TestData("convert", "freebsd14-i386.kernel.map");
 
-    public static TheoryData<string> Convertible() => new("cvmisc", "cvsys", "mysys");
+    public static TheoryData<string> Convertible() => new("cvmisc", "cvsys", "mysys", "fbmisc", "fbsys", "obmisc", "obsys");
 
     [Theory]
     [MemberData(nameof(Convertible))]
@@ -73,9 +73,11 @@ public class FreeBsdConversionTests
     }
 
     [Theory]
-    [InlineData("cvsys", 210)]
-    [InlineData("mysys", -1)]
-    public void SyscallDispatchRegistersTheSlotWithAThunkForTheOldHandler(string name, int slot)
+    [InlineData("cvsys", 210, 4)]
+    [InlineData("mysys", -1, 4)]
+    [InlineData("fbsys", 210, 4)]
+    [InlineData("obsys", 210, 8)]
+    public void SyscallDispatchRegistersTheSlotWithAThunkForTheOldHandler(string name, int slot, int syCall)
     {
         var linked = Link(name);
         var kernel = File.ReadLines(KernelMap).Select(l => l.Split(' ')).ToDictionary(f => f[2], f => System.Convert.ToUInt32(f[0], 16));
@@ -93,14 +95,21 @@ public class FreeBsdConversionTests
         // The thunk calls the old sy_call read from the descriptor's lkm_sysent (the field after lkm_offset).
         var thunkCode = Decode(Bytes(linked, thunk, 0x20), thunk).TakeWhile(i => i.Code != Code.Int3).Select(Format).ToList();
         Assert.Equal(["sub esp,4", "mov eax,esp", "push eax", "push dword ptr [esp+10h]", "push dword ptr [esp+10h]",
-            $"mov eax,[{Hex(offsetField + 4)}]", "call dword ptr [eax+4]", "add esp,10h", "ret"], thunkCode);
+            $"mov eax,[{Hex(offsetField + 4)}]", $"call dword ptr [eax+{syCall}]", "add esp,10h", "ret"], thunkCode);
     }
 
     [Theory]
     [InlineData("mymisc", "16-bit relocation field")]
-    [InlineData("mydev", "struct cdevsw/bdevsw in the old layout")]
-    [InlineData("myexec", "struct execsw in the old layout")]
+    [InlineData("mydev", "an LM_DEV LKM hands the kernel a struct cdevsw/bdevsw in the old layout")]
+    [InlineData("myexec", "an LM_EXEC LKM hands the kernel a struct execsw in the old layout")]
     [InlineData("mycdev4", "make_dev")]
+    [InlineData("fbvfs", "an LM_VFS LKM hands the kernel a struct vfsops/vfsconf")]
+    [InlineData("fbdev", "an LM_DEV LKM")]
+    [InlineData("fbexec", "an LM_EXEC LKM")]
+    [InlineData("obvfs", "an LM_VFS LKM")]
+    [InlineData("obdev", "an LM_DEV LKM")]
+    [InlineData("obexec", "an LM_EXEC LKM")]
+    [InlineData("nbvfs", "VFS_SET")]
     public void WhatCannotBeConvertedIsRefusedWithTheReason(string name, string reason)
     {
         var e = Assert.Throws<ConversionException>(() => Convert(name));
