@@ -19,7 +19,7 @@ public static class ConvertCommand
         var to = new Option<string>("--to") { Description = "Target: netbsd (a .kmod), linux (an i386 .ko) or freebsd (an i386 kld).", Required = true };
         to.AcceptOnlyFromAmong("netbsd", "linux", "freebsd");
         var os = new Option<string?>("--os") { Description = "The system the LKM was built for, when the file does not say: netbsd, netbsd4, openbsd, openbsd-old, freebsd." };
-        var release = new Option<string?>("--release") { Description = "Target release (NetBSD: 10.0 by default)." };
+        var release = new Option<string?>("--release") { Description = "Target release (NetBSD: 10.0 by default; FreeBSD: 14.x, 14.2 by default)." };
         var like = new Option<string?>("--like") { Description = "A real module of the target kernel to take its layout from (Linux)." };
         var license = new Option<string?>("--license") { Description = "Licence to declare (Linux: MODULE_LICENSE)." };
         var output = new Option<string>("--output", "-o") { Description = "The module to write.", Required = true };
