@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using Iced.Intel;
 using LkmKit.Formats;
 using LkmKit.Formats.Flavors.FreeBsd;
@@ -59,12 +58,12 @@ public class FreeBsdConversionTests
         var module = ReadBack("cvmisc");
         var shim = module.Sections.Single(s => s.Name == ".text.lkmshim");
         ulong Value(string symbol) => module.Symbols.First(s => s.Name == symbol).Value;
-        var code = Decode(shim.Data.ToArray(), shim.Address).TakeWhile(i => i.Code != Code.Int3).ToList();
+        var code = Disassembly.Decode(shim.Data.ToArray(), shim.Address).TakeWhile(i => i.Code != Code.Int3).ToList();
         Assert.Equal(Value("cvmisc_modevent"), code[0].IP);
         Assert.Equal(
             ["mov eax,[esp+8]", "cmp eax,1", $"ja short {Hex(code[10].IP, 8)}", "inc eax", "push 1", "push eax", $"push {Hex(Value("lkm_table"))}",
                 $"call {Hex(Value("cvmisc_lkmentry"), 8)}", "add esp,0Ch", "ret", "cmp eax,3", $"ja short {Hex(code[14].IP, 8)}", "xor eax,eax", "ret", "mov eax,2Dh", "ret"],
-            code.Select(Format));
+            code.Select(Disassembly.Format));
         // Linked at a base: push &lkm_table got its RELATIVE relocation, call entry was resolved when the image was made.
         var linked = Link("cvmisc");
         ulong moved = LinkHelper.Symbol(linked, "cvmisc_modevent") - code[0].IP;
@@ -82,7 +81,7 @@ public class FreeBsdConversionTests
         var linked = Link(name);
         var kernel = File.ReadLines(KernelMap).Select(l => l.Split(' ')).ToDictionary(f => f[2], f => System.Convert.ToUInt32(f[0], 16));
         ulong dispatch = LinkHelper.Symbol(linked, "lkmdispatch"), thunk = LinkHelper.Symbol(linked, "lkm_syscall_thunk");
-        var code = Decode(Bytes(linked, dispatch, 0x50), dispatch);
+        var code = Disassembly.Decode(Bytes(linked, dispatch, 0x50), dispatch);
         var calls = code.Where(i => i.Mnemonic == Mnemonic.Call).Select(i => (uint)i.NearBranchTarget).ToList();
         Assert.Equal([kernel["syscall_register"], kernel["syscall_deregister"]], calls);
         // syscall_register(&descriptor.lkm_offset, &new_sysent, &old_sysent, 0): lkm_offset holds the slot (-1 = NO_SYSCALL).
@@ -93,7 +92,7 @@ public class FreeBsdConversionTests
         Assert.Equal([0u, (uint)LinkHelper.Symbol(linked, "lkm_old_sysent"), (uint)newSysent, offsetField, (uint)LinkHelper.Symbol(linked, "lkm_old_sysent"), offsetField], pushes);
         Assert.Equal((uint)thunk, Word(linked, newSysent)); // sy_call
         // The thunk calls the old sy_call read from the descriptor's lkm_sysent (the field after lkm_offset).
-        var thunkCode = Decode(Bytes(linked, thunk, 0x20), thunk).TakeWhile(i => i.Code != Code.Int3).Select(Format).ToList();
+        var thunkCode = Disassembly.Decode(Bytes(linked, thunk, 0x20), thunk).TakeWhile(i => i.Code != Code.Int3).Select(Disassembly.Format).ToList();
         Assert.Equal(["sub esp,4", "mov eax,esp", "push eax", "push dword ptr [esp+10h]", "push dword ptr [esp+10h]",
             $"mov eax,[{Hex(offsetField + 4)}]", $"call dword ptr [eax+{syCall}]", "add esp,10h", "ret"], thunkCode);
     }
@@ -154,19 +153,19 @@ public class FreeBsdConversionTests
         try
         {
             File.WriteAllBytes(path, Convert(name));
-            var (code, output, errors) = Run("readelf", "-a", "-W", path);
+            var (code, output, errors) = ExternalTool.RunWithErrors("readelf", "-a", "-W", path);
             Assert.True(code == 0 && errors.Length == 0, errors);
             Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("(HASH)", output);
             Assert.Contains("UNIX - FreeBSD", output);
-            (code, output, errors) = Run("llvm-objdump", "-d", "-r", "--no-show-raw-insn", path);
+            (code, output, errors) = ExternalTool.RunWithErrors("llvm-objdump", "-d", "-r", "--no-show-raw-insn", path);
             Assert.True(code == 0, errors);
             Assert.Matches($@"<{name}_modevent>:", output);
             Assert.Matches(@"<lkmdispatch>:", output);
 
             // Every dynamic relocation as an oracle reading the file only through readelf computes it.
             var linked = Link(name);
-            (code, output, errors) = Run("python3", Path.Combine(RepoPaths.Root, "scripts", "fbsd-dyn-oracle.py"), path, $"0x{Base:x}", KernelMap);
+            (code, output, errors) = ExternalTool.RunWithErrors("python3", Path.Combine(RepoPaths.Root, "scripts", "fbsd-dyn-oracle.py"), path, $"0x{Base:x}", KernelMap);
             Assert.True(code == 0, errors);
             var lines = output.TrimEnd('\n').Split('\n');
             Assert.Equal($"TOTAL relocations={linked.RelocationCount} base=0x{Base:x}", lines[^1]);
@@ -201,7 +200,7 @@ public class FreeBsdConversionTests
                 File.WriteAllBytes(intermediate, LkmConverter.FreeBsdIntermediate(file.Modules[0], new ConversionOptions { Target = ConversionTarget.FreeBsd }));
             }
 
-            var (code, _, errors) = Run("ld.lld", "-shared", "-z", "notext", "--hash-style=sysv", "-m", "elf_i386", "-Map=" + map, intermediate, "-o", lld);
+            var (code, _, errors) = ExternalTool.RunWithErrors("ld.lld", "-shared", "-z", "notext", "--hash-style=sysv", "-m", "elf_i386", "-Map=" + map, intermediate, "-o", lld);
             Assert.True(code == 0, errors);
             var ours = Link(name);
             var theirs = LinkFile(lld);
@@ -309,38 +308,4 @@ public class FreeBsdConversionTests
     }
 
     private static string Temp(string name, string suffix) => Path.Combine(Path.GetTempPath(), $"lkmkit-fbsd-{Environment.ProcessId}-{name}{suffix}");
-
-    private static List<Instruction> Decode(byte[] code, ulong ip = 0)
-    {
-        var decoder = Decoder.Create(32, code, ip);
-        var result = new List<Instruction>();
-        while (decoder.IP < ip + (ulong)code.Length)
-        {
-            result.Add(decoder.Decode());
-        }
-
-        return result;
-    }
-
-    private static string Format(Instruction instruction)
-    {
-        var output = new StringOutput();
-        new IntelFormatter().Format(instruction, output);
-        return output.ToStringAndReset();
-    }
-
-    private static (int Code, string Output, string Errors) Run(string tool, params string[] args)
-    {
-        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, errors.Result);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Iced.Intel;
 using LkmKit.Formats;
 using LkmKit.Formats.Flavors.Lkm;
@@ -77,7 +76,7 @@ public class LkmFixtureConversionTests
     public void AnOpenBsd4EntryIsCalledWithLkmVersion2(ConversionTarget target)
     {
         var module = ModuleReader.Read(ModuleSource.FromMemory("obmisc", Convert("obmisc", target)))[0];
-        var code = Decode(module.Sections.Single(s => s.Name == ".text.lkmshim").Data.ToArray());
+        var code = Disassembly.Decode(module.Sections.Single(s => s.Name == ".text.lkmshim").Data.ToArray());
         var push = code.First(i => i.Mnemonic == Mnemonic.Push && i.Op0Kind is OpKind.Immediate8to32 or OpKind.Immediate8);
         Assert.Equal(2UL, push.GetImmediate(0));
     }
@@ -87,7 +86,7 @@ public class LkmFixtureConversionTests
     {
         // NetBSD target: lkmdispatch copies sy_call out of the old struct sysent, which has int sy_flags before it.
         var module = ModuleReader.Read(ModuleSource.FromMemory("obsys", Convert("obsys", ConversionTarget.NetBsd)))[0];
-        var code = Decode(module.Sections.Single(s => s.Name == ".text.lkmshim").Data.ToArray());
+        var code = Disassembly.Decode(module.Sections.Single(s => s.Name == ".text.lkmshim").Data.ToArray());
         Assert.Contains(code, i => i.Mnemonic == Mnemonic.Mov && i.MemoryBase == Register.EAX && i.MemoryDisplacement32 == 8);
     }
 
@@ -111,10 +110,10 @@ public class LkmFixtureConversionTests
         try
         {
             File.WriteAllBytes(path, Convert(name, ConversionTarget.NetBsd));
-            var (code, output, errors) = Run("readelf", "-a", "-W", path);
+            var (code, output, errors) = ExternalTool.RunWithErrors("readelf", "-a", "-W", path);
             Assert.True(code == 0 && errors.Length == 0, errors);
             Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
-            (code, _, errors) = Run("ld.lld", "-r", "-m", "elf_i386", path, "-o", path + ".r.o");
+            (code, _, errors) = ExternalTool.RunWithErrors("ld.lld", "-r", "-m", "elf_i386", path, "-o", path + ".r.o");
             Assert.True(code == 0, errors);
         }
         finally
@@ -142,32 +141,5 @@ public class LkmFixtureConversionTests
     {
         using var file = ModuleReader.Open(RepoPaths.TestData("lkm", name + ".o"));
         return LkmConverter.Convert(file.Modules[0], new ConversionOptions { Target = target });
-    }
-
-    private static List<Instruction> Decode(byte[] code)
-    {
-        var decoder = Decoder.Create(32, code, 0);
-        var result = new List<Instruction>();
-        while (decoder.IP < (ulong)code.Length)
-        {
-            result.Add(decoder.Decode());
-        }
-
-        return result;
-    }
-
-    private static (int Code, string Output, string Errors) Run(string tool, params string[] args)
-    {
-        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, errors.Result);
     }
 }
