@@ -158,6 +158,14 @@ public class FreeBsdConversionTests
             Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("(HASH)", output);
             Assert.Contains("UNIX - FreeBSD", output);
+
+            // readelf walks .hash from every bucket: each .dynsym symbol (but the null one) is on exactly one chain.
+            int dynamicSymbols = (int)(ReadBack(name).Sections.Single(s => s.Name == ".dynsym").Size / 16);
+            (code, output, errors) = ExternalTool.RunWithErrors("readelf", "-I", path);
+            Assert.True(code == 0 && errors.Length == 0, errors);
+            var histogram = output.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(f => f.Length >= 2 && int.TryParse(f[0], out _) && int.TryParse(f[1], out _)).Select(f => int.Parse(f[0]) * int.Parse(f[1]));
+            Assert.Equal(dynamicSymbols - 1, histogram.Sum());
             (code, output, errors) = ExternalTool.RunWithErrors("llvm-objdump", "-d", "-r", "--no-show-raw-insn", path);
             Assert.True(code == 0, errors);
             Assert.Matches($@"<{name}_modevent>:", output);
