@@ -13,7 +13,7 @@ namespace LkmKit.Formats.Tests;
 public partial class AOutOracleTests
 {
     public static TheoryData<string> Fixtures =>
-        ["mysys", "mydev", "mymisc", "myexec", "mycdev4", "nbvfs", "fbmisc", "fbsys", "fbvfs", "fbdev", "fbexec", "obmisc", "obsys", "obvfs", "obdev", "obexec"];
+        ["mysys", "mydev", "mymisc", "myexec", "mycdev4", "nbvfs", "nb4misc", "nb4sys", "fbmisc", "fbsys", "fbvfs", "fbdev", "fbexec", "obmisc", "obsys", "obvfs", "obdev", "obexec"];
 
     private static string Fixture(string name) => RepoPaths.TestData("lkm", name);
 

@@ -196,11 +196,12 @@ internal static class FreeBsdConversion
             return;
         }
 
-        // Old descriptor: lkm_offset (int) just before lkm_sysent (struct sysent *); old struct sysent: sy_narg in the
-        // low half of its first word (short on NetBSD/OpenBSD, int on FreeBSD 2.x), then sy_call.
+        // Old descriptor: lkm_offset (int) at 12 and lkm_sysent (struct sysent *) at 16 after the classic header; at 8
+        // and 24 in NetBSD 4's. Old struct sysent: sy_narg in the low half of its first word (short on NetBSD/OpenBSD,
+        // int on FreeBSD 2.x), then sy_call.
         bool netbsd4 = details.Layout == LkmHeaderLayout.NetBsd4;
         int sysentField = (int)descriptor.Offset + (netbsd4 ? 24 : 16);
-        int offsetField = sysentField - 4;
+        int offsetField = (int)descriptor.Offset + (netbsd4 ? 8 : 12);
         int oldCall = LkmConverter.OldSysentCallOffset(details);
         var descriptorSymbol = descriptor.Section.SectionSymbol!;
 

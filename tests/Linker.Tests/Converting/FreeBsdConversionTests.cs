@@ -22,7 +22,7 @@ public class FreeBsdConversionTests
     private const ulong Base = 0xc8000000;
     private static readonly string KernelMap = RepoPaths.TestData("convert", "freebsd14-i386.kernel.map");
 
-    public static TheoryData<string> Convertible() => new("cvmisc", "cvsys", "mysys", "fbmisc", "fbsys", "obmisc", "obsys");
+    public static TheoryData<string> Convertible() => new("cvmisc", "cvsys", "mysys", "fbmisc", "fbsys", "obmisc", "obsys", "nb4misc", "nb4sys");
 
     [Theory]
     [MemberData(nameof(Convertible))]
@@ -72,11 +72,12 @@ public class FreeBsdConversionTests
     }
 
     [Theory]
-    [InlineData("cvsys", 210, 4)]
-    [InlineData("mysys", -1, 4)]
-    [InlineData("fbsys", 210, 4)]
-    [InlineData("obsys", 210, 8)]
-    public void SyscallDispatchRegistersTheSlotWithAThunkForTheOldHandler(string name, int slot, int syCall)
+    [InlineData("cvsys", 210, 4, 4)]
+    [InlineData("mysys", -1, 4, 4)]
+    [InlineData("fbsys", 210, 4, 4)]
+    [InlineData("obsys", 210, 4, 8)]
+    [InlineData("nb4sys", 210, 16, 8)]
+    public void SyscallDispatchRegistersTheSlotWithAThunkForTheOldHandler(string name, int slot, int sysentAfterOffset, int syCall)
     {
         var linked = Link(name);
         var kernel = File.ReadLines(KernelMap).Select(l => l.Split(' ')).ToDictionary(f => f[2], f => System.Convert.ToUInt32(f[0], 16));
@@ -91,10 +92,10 @@ public class FreeBsdConversionTests
         ulong newSysent = LinkHelper.Symbol(linked, "lkm_new_sysent");
         Assert.Equal([0u, (uint)LinkHelper.Symbol(linked, "lkm_old_sysent"), (uint)newSysent, offsetField, (uint)LinkHelper.Symbol(linked, "lkm_old_sysent"), offsetField], pushes);
         Assert.Equal((uint)thunk, Word(linked, newSysent)); // sy_call
-        // The thunk calls the old sy_call read from the descriptor's lkm_sysent (the field after lkm_offset).
+        // The thunk calls the old sy_call read from the descriptor's lkm_sysent (after lkm_offset; NetBSD 4: 16 bytes on).
         var thunkCode = Disassembly.Decode(Bytes(linked, thunk, 0x20), thunk).TakeWhile(i => i.Code != Code.Int3).Select(Disassembly.Format).ToList();
         Assert.Equal(["sub esp,4", "mov eax,esp", "push eax", "push dword ptr [esp+10h]", "push dword ptr [esp+10h]",
-            $"mov eax,[{Hex(offsetField + 4)}]", $"call dword ptr [eax+{syCall}]", "add esp,10h", "ret"], thunkCode);
+            $"mov eax,[{Hex(offsetField + (uint)sysentAfterOffset)}]", $"call dword ptr [eax+{syCall}]", "add esp,10h", "ret"], thunkCode);
     }
 
     [Theory]

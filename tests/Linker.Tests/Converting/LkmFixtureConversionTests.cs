@@ -9,7 +9,7 @@ using LkmKit.Linker.Converting;
 namespace LkmKit.Linker.Tests.Converting;
 
 /// <summary>
-/// The NASM a.out LKM fixtures of each system (NetBSD 1.x/4, FreeBSD 2.x, OpenBSD 4.x) and type: what the reader
+/// The NASM a.out LKM fixtures of each system (NetBSD 1.x and 4, FreeBSD 2.x, OpenBSD 4.x) and type: what the reader
 /// decides they are, and what each target makes of them (the FreeBSD outputs are checked in depth by
 /// <see cref="FreeBsdConversionTests"/>; the NetBSD ones of the new systems here, like NetBsdConversionTests does).
 /// </summary>
@@ -28,9 +28,11 @@ public class LkmFixtureConversionTests
         { "obdev", LkmOperatingSystem.OpenBsd, LkmModuleKind.Device, 2 },
         { "obexec", LkmOperatingSystem.OpenBsd, LkmModuleKind.Exec, 2 },
         { "nbvfs", null, LkmModuleKind.Vfs, 1 },
+        { "nb4misc", LkmOperatingSystem.NetBsd4, LkmModuleKind.Misc, 2 },
+        { "nb4sys", LkmOperatingSystem.NetBsd4, LkmModuleKind.Syscall, 2 },
     };
 
-    public static TheoryData<string> NetBsdConvertible() => new("fbmisc", "fbsys", "obmisc", "obsys");
+    public static TheoryData<string> NetBsdConvertible() => new("fbmisc", "fbsys", "obmisc", "obsys", "nb4misc", "nb4sys");
 
     [Theory]
     [MemberData(nameof(Fixtures))]
