@@ -34,7 +34,7 @@ public class FreeBsdConversionTests
         var details = Assert.IsType<FreeBsdModuleDetails>(module.Details);
         Assert.True(details.IsShared);
         Assert.Equal([FreeBsdMetadataType.Depend, FreeBsdMetadataType.Module, FreeBsdMetadataType.Version], details.Records.Select(r => r.Type));
-        Assert.Equal(new FreeBsdDependRange(1402000, 1402000, 1499999), details.Kernel);
+        Assert.Equal(new FreeBsdDependRange(1402000, 1402000, 1499999), details.KernelRange);
         var record = details.Records.Single(r => r.Type == FreeBsdMetadataType.Module);
         Assert.Equal(name, record.Module!.Name);
         Assert.Equal($"{name}_modevent", record.Module.Handler);
@@ -47,7 +47,7 @@ public class FreeBsdConversionTests
     {
         var bytes = Convert("cvmisc", "14.1");
         using var source = ModuleSource.FromMemory("cvmisc.ko", bytes);
-        Assert.Equal(new FreeBsdDependRange(1401000, 1401000, 1499999), Assert.IsType<FreeBsdModuleDetails>(ModuleReader.Read(source)[0].Details).Kernel);
+        Assert.Equal(new FreeBsdDependRange(1401000, 1401000, 1499999), Assert.IsType<FreeBsdModuleDetails>(ModuleReader.Read(source)[0].Details).KernelRange);
         Assert.Contains("only 14.x", Assert.Throws<ConversionException>(() => Convert("cvmisc", "13.2")).Message);
         Assert.Contains("MAJOR[.MINOR]", Assert.Throws<ConversionException>(() => Convert("cvmisc", "14.x")).Message);
     }
