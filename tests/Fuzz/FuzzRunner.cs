@@ -49,6 +49,7 @@ internal sealed class FuzzRunner(IReadOnlyList<Seed> seeds, FuzzOptions options)
     private void Checkpoint(FuzzReport report, Stopwatch clock, long next)
     {
         report.Elapsed = clock.Elapsed;
+        report.PeakResidentBytes = PeakResident();
         options.Progress?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{next - options.First} inputs, {report.FindingCount} findings, {clock.Elapsed.TotalSeconds:F0} s"));
         if (options.FindingsDirectory is { } dir)
