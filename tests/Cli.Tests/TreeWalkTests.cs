@@ -81,7 +81,7 @@ public sealed class TreeWalkTests : IDisposable
         Assert.Equal([Path.Combine(_root, "tree", "inside.ko")], found.Where(f => f.IsModule).Select(f => f.Path));
         Assert.All(found.Where(f => !f.IsModule), f => Assert.Contains("a link out of the tree", f.Refusal));
 
-        var followed = ModuleDiscovery.Expand([Path.Combine(_root, "tree")], new ModuleDiscoveryOptions { FollowLinksOutOfTree = true }).ToList();
+        var followed = ModuleDiscovery.Expand([Path.Combine(_root, "tree")], followLinksOutOfTree: true).ToList();
         Assert.Equal(2, followed.Count(f => f.IsModule)); // out/escaped.ko and out.ko are one file: visited once
     }
 

@@ -19,15 +19,17 @@ public static class ModuleDiscovery
     private const int DecompressedHeadBytes = 4096;
 
     /// <summary>Expands <paramref name="paths"/> in order; what a directory holds comes in ordinal order of the paths.</summary>
-    public static IEnumerable<DiscoveredPath> Expand(IEnumerable<string> paths, ModuleDiscoveryOptions? options = null)
+    /// <param name="paths">Files (taken as given) and directories (walked).</param>
+    /// <param name="followLinksOutOfTree">Follow symbolic links whose target lies outside the directory given (default: links
+    /// inside the tree are followed, links that lead out of it are not).</param>
+    public static IEnumerable<DiscoveredPath> Expand(IEnumerable<string> paths, bool followLinksOutOfTree = false)
     {
-        options ??= ModuleDiscoveryOptions.Default;
         foreach (var path in paths)
         {
             var status = FileStatus.Of(path);
             if (status.Kind == FileKind.Directory && !IsBundle(path))
             {
-                foreach (var found in Walk(path, options))
+                foreach (var found in Walk(path, followLinksOutOfTree))
                 {
                     yield return found;
                 }
@@ -74,7 +76,7 @@ public static class ModuleDiscovery
         return false;
     }
 
-    private static IEnumerable<DiscoveredPath> Walk(string root, ModuleDiscoveryOptions options)
+    private static IEnumerable<DiscoveredPath> Walk(string root, bool followLinksOutOfTree)
     {
         string realRoot = FileStatus.RealPath(root) ?? Path.GetFullPath(root);
         var seen = new HashSet<(ulong, ulong, string?)> { FileStatus.Of(root).Identity };
@@ -97,7 +99,7 @@ public static class ModuleDiscovery
 
             foreach (var entry in entries)
             {
-                if (Visit(entry, realRoot, options, seen, out bool isDirectory) is { } result)
+                if (Visit(entry, realRoot, followLinksOutOfTree, seen, out bool isDirectory) is { } result)
                 {
                     if (isDirectory && !IsBundle(entry))
                     {
@@ -116,12 +118,12 @@ public static class ModuleDiscovery
     }
 
     /// <summary>Decides one directory entry: null to skip it silently (not a module, or seen before).</summary>
-    private static DiscoveredPath? Visit(string entry, string realRoot, ModuleDiscoveryOptions options, HashSet<(ulong, ulong, string?)> seen,
+    private static DiscoveredPath? Visit(string entry, string realRoot, bool followLinksOutOfTree, HashSet<(ulong, ulong, string?)> seen,
         out bool isDirectory)
     {
         isDirectory = false;
         var own = FileStatus.Of(entry, followLink: false);
-        if (own.Kind == FileKind.SymbolicLink && !options.FollowLinksOutOfTree)
+        if (own.Kind == FileKind.SymbolicLink && !followLinksOutOfTree)
         {
             string? target = FileStatus.RealPath(entry);
             if (target is null)

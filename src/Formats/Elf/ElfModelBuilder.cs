@@ -18,6 +18,7 @@ internal static class ElfModelBuilder
             RawMachine = elf.Header.Machine,
             Bits = elf.Is64 ? 64 : 32,
             ByteOrder = elf.IsBigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian,
+            FileKind = ElfNames.FileKind(elf.Header.Type),
             FileType = ElfNames.FileType(elf.Header.Type),
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = elf.Data.Length,

@@ -6,7 +6,7 @@ namespace LkmKit.Linker.Output;
 /// The text link map: per module, <c>NAME 0xADDRESS 0xSIZE</c> per loaded section in address order, then every
 /// symbol as <c>0xADDRESS NAME</c>, undefined ones followed by where they were resolved.
 /// </summary>
-public static class LinkMapWriter
+internal static class LinkMapWriter
 {
     /// <summary>Renders the map of <paramref name="image"/>.</summary>
     public static string Render(LinkedImage image)
