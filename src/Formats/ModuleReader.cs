@@ -44,7 +44,7 @@ public static class ModuleReader
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ModuleFile Open(string path, ModuleReadOptions options)
     {
-        if (ModuleSource.OpenUnlessDirectory(path) is not { } source)
+        if (ModuleSource.OpenUnlessDirectory(path, options.MapAbove) is not { } source)
         {
             return KextBundleReader.Open(path);
         }

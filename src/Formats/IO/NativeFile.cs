@@ -93,6 +93,59 @@ internal sealed unsafe partial class NativeFile : IDisposable
         }
     }
 
+    /// <summary>Maps the whole file read-only; null when mapping failed (the caller reads instead).</summary>
+    public System.Buffers.MemoryManager<byte>? TryMap()
+    {
+        ObjectDisposedException.ThrowIf(_descriptor < 0, this);
+        if (Length <= 0 || Length > int.MaxValue)
+        {
+            return null;
+        }
+
+        nint address = MMap(0, (nuint)Length, ProtRead, MapPrivate, _descriptor, 0);
+        return address == -1 ? null : new Mapping((byte*)address, (int)Length);
+    }
+
+    private const int ProtRead = 1;
+    private const int MapPrivate = 2;
+
+    /// <summary>A read-only private mapping of a whole file; pages are read from the page cache as they are touched.</summary>
+    private sealed class Mapping(byte* pointer, int length) : System.Buffers.MemoryManager<byte>
+    {
+        private byte* _pointer = pointer;
+
+        public override Span<byte> GetSpan()
+        {
+            ObjectDisposedException.ThrowIf(_pointer == null, this);
+            return new Span<byte>(_pointer, length);
+        }
+
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0)
+        {
+            ObjectDisposedException.ThrowIf(_pointer == null, this);
+            return new System.Buffers.MemoryHandle(_pointer + elementIndex);
+        }
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (_pointer != null)
+            {
+                MUnmap((nint)_pointer, (nuint)length);
+                _pointer = null;
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "mmap")]
+    private static partial nint MMap(nint address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int MUnmap(nint address, nuint length);
+
     /// <inheritdoc />
     public void Dispose()
     {
