@@ -87,7 +87,8 @@ internal sealed class KmodIndexWriter
             }
         }
 
-        if (node.Values is { Count: > 0 } values)
+        var values = node.Values;
+        if (!values.IsEmpty)
         {
             size += 4;
             foreach (var (value, _) in values)
@@ -135,9 +136,10 @@ internal sealed class KmodIndexWriter
             word |= FlagChilds;
         }
 
-        if (node.Values is { Count: > 0 } values)
+        var values = node.Values;
+        if (!values.IsEmpty)
         {
-            output.U32((uint)values.Count);
+            output.U32((uint)values.Length);
             foreach (var (value, priority) in values)
             {
                 output.U32(priority);
@@ -197,7 +199,11 @@ internal sealed class KmodIndexWriter
         public string Prefix { get; private set; } = prefix;
         public int First => _count == 0 ? 128 : _keys[0];
         public int Last => _count == 0 ? 0 : _keys[_count - 1];
-        public List<(string Value, uint Priority)>? Values { get; private set; }
+        // Most keys hold one value: an array grown by doubling, no list per node.
+        private (string Value, uint Priority)[] _values = [];
+        private int _valueCount;
+
+        public ReadOnlySpan<(string Value, uint Priority)> Values => _values.AsSpan(0, _valueCount);
         public bool HasChildren => _count > 0;
 
         public int ChildCount => _count;
@@ -237,27 +243,39 @@ internal sealed class KmodIndexWriter
         /// <summary>Keeps Prefix[..at] here and moves everything else into a child at Prefix[at].</summary>
         public void SplitAt(int at)
         {
-            var moved = new Node(Prefix[(at + 1)..]) { _keys = _keys, _children = _children, _count = _count, Values = Values };
+            var moved = new Node(Prefix[(at + 1)..]) { _keys = _keys, _children = _children, _count = _count, _values = _values, _valueCount = _valueCount };
             char c = Prefix[at];
             Prefix = Prefix[..at];
             _keys = [c, '\0'];
             _children = [moved, null!];
             _count = 1;
-            Values = null;
+            _values = [];
+            _valueCount = 0;
         }
 
         /// <summary>Inserts before the first value of equal or higher priority, as kmod does.</summary>
         public bool AddValue(string value, uint priority)
         {
-            Values ??= [];
-            bool duplicate = Values.Exists(v => v.Value == value);
+            bool duplicate = false;
+            foreach (var (existing, _) in Values)
+            {
+                duplicate |= existing == value;
+            }
+
             int at = 0;
-            while (at < Values.Count && Values[at].Priority < priority)
+            while (at < _valueCount && _values[at].Priority < priority)
             {
                 at++;
             }
 
-            Values.Insert(at, (value, priority));
+            if (_valueCount == _values.Length)
+            {
+                Array.Resize(ref _values, Math.Max(1, _valueCount * 2));
+            }
+
+            Array.Copy(_values, at, _values, at + 1, _valueCount - at);
+            _values[at] = (value, priority);
+            _valueCount++;
             return duplicate;
         }
     }
