@@ -52,9 +52,9 @@ public static class ModuleDiscovery
     {
         switch (ModuleSource.DetectCompression(head))
         {
-            case Model.CompressionKind.None:
+            case CompressionKind.None:
                 break;
-            case Model.CompressionKind.Gzip:
+            case CompressionKind.Gzip:
                 return IsModuleContent(GunzipHead(head));
             default:
                 return true; // xz and zstd: the kernel's own module compressions; the reader decides on the contents

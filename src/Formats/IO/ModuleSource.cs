@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.IO;
 

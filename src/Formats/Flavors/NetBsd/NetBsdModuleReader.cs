@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.NetBsd;
 /// <c>modinfo_t</c> its single pointer leads to (mi_version, mi_class, mi_name, mi_required, mi_modcmd, each pointer
 /// resolved through its relocation), the optional <c>NAME.prop</c> file next to it and the <c>.ident</c> RCS ids.
 /// </summary>
-internal sealed class NetBsdModuleReader : IElfFlavorReader
+internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
 {
     /// <summary>The link set holding the pointer to the module's <c>modinfo_t</c>.</summary>
     public const string LinkSet = "link_set_modules";
@@ -24,7 +24,7 @@ internal sealed class NetBsdModuleReader : IElfFlavorReader
     public bool Recognizes(ElfFile elf) => elf.Header.Type == ElfConstants.TypeRel && elf.FindSection(LinkSet) >= 0;
 
     /// <inheritdoc />
-    public void Read(ElfFile elf, KernelModule module)
+    public void Read(ElfFile elf, KernelModule module, FlavorReadContext context)
     {
         var details = new NetBsdModuleDetails();
         module.Details = details;
