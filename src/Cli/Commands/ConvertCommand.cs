@@ -21,7 +21,7 @@ public static class ConvertCommand
         var to = new Option<string>("--to") { Description = "Target: netbsd (a .kmod), linux (an i386 .ko) or freebsd (an i386 kld).", Required = true };
         to.AcceptOnlyFromAmong("netbsd", "linux", "freebsd");
         var os = new Option<string?>("--os") { Description = "The system the LKM was built for, when the file does not say: netbsd, netbsd4, openbsd, openbsd-old, freebsd." };
-        var release = new Option<string?>("--release") { Description = "Target release (NetBSD: 10.0 by default; Linux: must be the --like module's release)." };
+        var release = new Option<string?>("--release") { Description = "Target release (NetBSD: 10.0 by default; FreeBSD: 14.x, 14.2 by default; Linux: must be the --like module's release)." };
         var like = new Option<string[]>("--like")
         {
             Description = "Linux: a real module of the target kernel (with module_init and module_exit) to take struct module, vermagic and CRCs from; repeat to add CRCs.",

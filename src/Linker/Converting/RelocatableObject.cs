@@ -73,6 +73,8 @@ internal sealed class RelocatableObject
 
     public IReadOnlyList<Section> Sections => _sections;
 
+    public IReadOnlyList<Symbol> Symbols => _symbols;
+
     public Section AddSection(string name, uint type, ulong flags, ulong alignment)
     {
         var s = new Section(name, type, flags, alignment);
