@@ -97,6 +97,18 @@ public sealed class TreeWalkTests : IDisposable
     }
 
     [Fact]
+    public void CompressedFilesAreTakenByWhatTheyDecompressTo()
+    {
+        Put("z/core.ko.xz", RepoPaths.Linux("x86_64", "lkmdemo_core.signed.ko.xz"));
+        Put("z/core.ko.zst", RepoPaths.Linux("x86_64", "lkmdemo_core.signed.ko.zst"));
+        // 2 GiB of zeros each: only their first decompressed bytes are looked at.
+        Put("z/zeros.ko.xz", RepoPaths.TestData("bombs", "zeros2g.xz"));
+        Put("z/zeros.ko.zst", RepoPaths.TestData("bombs", "zeros2g.zst"));
+        var names = ModuleDiscovery.Expand([Path.Combine(_root, "z")]).Where(f => f.IsModule).Select(f => Path.GetFileName(f.Path));
+        Assert.Equal(["core.ko.xz", "core.ko.zst"], names);
+    }
+
+    [Fact]
     public void DirectoryWithoutAModuleSaysSoAndFails()
     {
         File.WriteAllText(Put("empty/readme.txt"), "nothing here\n");

@@ -77,14 +77,16 @@ internal static class ElfModelBuilder
 
         var table = elf.GetSymbolTable(tableIndex);
         var result = new ModuleSymbol[table.Count];
+        var entries = table.Bytes;
+        var names = table.StringBytes;
         for (int i = 0; i < result.Length; i++)
         {
-            var sym = table[i];
+            var sym = table.Read(entries, i);
             var (definition, section) = Classify(elf, sym);
             result[i] = new ModuleSymbol
             {
                 Index = i,
-                Name = table.GetName(sym),
+                Name = table.GetName(names, sym),
                 Value = sym.Value,
                 Size = sym.Size,
                 Binding = ElfNames.Binding(sym.Binding),

@@ -29,6 +29,12 @@ public sealed record ConversionOptions
 
     /// <summary>The licence to declare where the target records one.</summary>
     public string? License { get; init; }
+
+    /// <summary>
+    /// Linux: real modules built for the target kernel. The first gives <c>struct module</c>'s layout (it must have
+    /// module_init and module_exit) and the vermagic; all of them give the CRCs of the kernel symbols they import.
+    /// </summary>
+    public IReadOnlyList<KernelModule> Like { get; init; } = [];
 }
 
 /// <summary>
@@ -46,6 +52,7 @@ public static class LkmConverter
         return options.Target switch
         {
             ConversionTarget.NetBsd => ElfWriter.Build(NetBsdConversion.Build(module, details, options)),
+            ConversionTarget.Linux => ElfWriter.Build(LinuxConversion.Build(module, details, options)),
             ConversionTarget.FreeBsd => ElfWriter.Build(FreeBsdSharedImage.Build(FreeBsdConversion.Build(module, details, options))),
             _ => throw new ConversionException($"conversion to {options.Target} is not implemented yet"),
         };

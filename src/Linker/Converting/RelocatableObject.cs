@@ -115,6 +115,9 @@ internal sealed class RelocatableObject
         return symbol;
     }
 
+    /// <summary>The undefined global symbols, in the order they were first asked for.</summary>
+    public IEnumerable<Symbol> Imports() => _symbols.Where(s => s.Section is null && !s.Absolute && s.Binding != ElfConstants.StbLocal && s.Type != ElfConstants.SttSection);
+
     public ElfFileDescription Describe(byte osAbi)
     {
         var used = _sections.Where(s => s.Size > 0 || s.Relocations.Count > 0).ToList();

@@ -28,7 +28,13 @@ internal static class LinkMapWriter
             }
 
             sb.Append("# symbols\n");
-            var sources = module.Resolutions.ToDictionary(r => r.Name, r => r.Source, StringComparer.Ordinal);
+            // A symbol table may name the same undefined symbol twice (each entry resolves alike): the first one speaks.
+            var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var resolution in module.Resolutions)
+            {
+                sources.TryAdd(resolution.Name, resolution.Source);
+            }
+
             foreach (var sym in module.Symbols)
             {
                 sb.Append("0x").Append(sym.Address.ToString("x" + digits)).Append(' ').Append(sym.Name);
