@@ -17,7 +17,7 @@ public class LinuxConversionTests
     internal static readonly string[] ReferenceNames = ["lkmdemo_user", "lkmdemo_min"];
 
     /// <summary>The LM_MISC fixtures; every other one is refused (below).</summary>
-    public static TheoryData<string> Convertible() => new("cvmisc");
+    public static TheoryData<string> Convertible() => new("cvmisc", "fbmisc", "obmisc", "nb4misc");
 
     [Theory]
     [MemberData(nameof(Convertible))]
