@@ -1,3 +1,4 @@
+using LkmKit.Formats.Model;
 using LkmKit.Linker.Loading.Linux;
 
 namespace LkmKit.Linker.Loading;
@@ -98,7 +99,7 @@ public sealed class ModelKernel : IDisposable
 
         if (state.Setting("arch") is { } arch)
         {
-            state.Machine = arch;
+            state.Machine = MachineSetting(arch).ToString();
         }
 
         var kernel = new ModelKernel(state);
@@ -106,6 +107,19 @@ public sealed class ModelKernel : IDisposable
         kernel._session.Changed = true;
         return kernel;
     }
+
+    /// <summary>
+    /// The architecture <c>--set arch=</c> names: the names <c>lkm info</c> and the kernels' build systems print
+    /// (i386, x86_64, amd64, aarch64, arm64…) or the model's own enum name, in any case.
+    /// </summary>
+    private static MachineArchitecture MachineSetting(string name) => name.ToLowerInvariant() switch
+    {
+        "i386" or "i486" or "i586" or "i686" or "x86" => MachineArchitecture.X86,
+        "x86_64" or "amd64" or "x64" => MachineArchitecture.X86_64,
+        "aarch64" or "arm64" => MachineArchitecture.AArch64,
+        _ when Enum.TryParse<MachineArchitecture>(name, ignoreCase: true, out var machine) && Enum.IsDefined(machine) => machine,
+        _ => throw new LoaderException($"arch={name}: not an architecture (i386, x86_64, aarch64, or another name lkm info prints)"),
+    };
 
     /// <summary>Reads a model kernel from its state file.</summary>
     /// <exception cref="LoaderException">The file is not a state file.</exception>

@@ -56,6 +56,26 @@ public sealed class LinuxLoaderTests : IDisposable
         Assert.Equal(("lkmdemo_core", "already-loaded"), (again.Module, again.Result));
     }
 
+    [Theory]
+    [InlineData("x86_64", true)]
+    [InlineData("amd64", true)]
+    [InlineData("X86_64", true)]
+    [InlineData("i386", false)]
+    [InlineData("aarch64", false)]
+    public void ArchSettingTakesTheNamesLkmInfoPrints(string arch, bool loads)
+    {
+        Kernel(new() { ["arch"] = arch }).Dispose();
+        var first = _f.Load(null, "lkmdemo_core").First();
+        Assert.Equal(loads ? null : Errno.ENOEXEC, first.Errno);
+    }
+
+    [Fact]
+    public void AnArchSettingThatNamesNoArchitectureIsRefused()
+    {
+        var e = Assert.Throws<LoaderException>(() => Kernel(new() { ["arch"] = "vax11" }));
+        Assert.Contains("arch=vax11", e.Message);
+    }
+
     [Fact]
     public void ModulesDisabledRefusesWithEperm()
     {
