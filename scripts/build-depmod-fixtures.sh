@@ -56,4 +56,12 @@ symvers=/work/cache/debian/headers/usr/src/linux-headers-6.1.0-57-amd64/Module.s
     printf '0x12345678\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n'
 } | sort -k2 > "$out/Module.symvers"
 awk '{printf "ffffffff81%06x R __ksymtab_%s\n", NR * 16, $2}' "$out/Module.symvers" > "$out/System.map"
-echo "wrote $out"
+
+# depmod -w: a module whose .modinfo repeats an alias and has one that differs only by '-'/'_' (binutils objcopy).
+extra=$here/testdata/depmod-extra
+mkdir -p "$extra"
+printf 'license=Dual MIT/GPL\0alias=dup-alias\0alias=dup-alias\0alias=dup_alias\0alias=pci:v00001234d00005678sv*sd*bc*sc*i*\0depends=\0retpoline=Y\0name=dup_alias\0vermagic=6.1.0-56-amd64 SMP preempt mod_unload modversions \0' \
+    > "$extra/dup_alias.modinfo"
+objcopy --update-section .modinfo="$extra/dup_alias.modinfo" "$src/lkmdemo_min.ko" "$extra/dup_alias.ko"
+rm "$extra/dup_alias.modinfo"
+echo "wrote $out and $extra"

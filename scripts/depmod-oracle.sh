@@ -83,5 +83,33 @@ for list in names aliases; do
     fi
 done
 
+# Options on the plain tree: each run by both tools, stdout, stderr (program name aside) and the ten files compared.
+#  -w: kmod's duplicate-alias warnings; -v: the "needs" lines; -P _ -e -E Module.symvers (when the Debian
+#  Module.symvers is there); FILE mode with every 7th module plus one given through a path outside the tree.
+compare_run() { # NAME ARGS... (the tree is $base; outputs reset before each tool)
+    local name=$1; shift
+    for who in kmod lkm; do
+        for f in "${files[@]}"; do rm -f "$dir/$f"; done
+        local tool=(depmod); [ $who = lkm ] && tool=("${lkm[@]}" depmod)
+        "${tool[@]}" "$@" > "$work/run.$who.out" 2> "$work/run.$who.err"; echo $? > "$work/run.$who.code"
+        sed -i 's/^lkm: /depmod: /; s/ ([^)]*)$//' "$work/run.$who.err"
+        mkdir -p "$work/run.$who"; rm -f "$work/run.$who"/*
+        for f in "${files[@]}"; do [ -e "$dir/$f" ] && cp "$dir/$f" "$work/run.$who/"; done
+    done
+    if cmp -s "$work/run.kmod.code" "$work/run.lkm.code" && cmp -s "$work/run.kmod.out" "$work/run.lkm.out" \
+        && cmp -s "$work/run.kmod.err" "$work/run.lkm.err" && diff -r "$work/run.kmod" "$work/run.lkm" > /dev/null; then
+        echo "depmod $name: identical ($(ls "$work/run.kmod" | wc -l) files, $(wc -l < "$work/run.kmod.err") stderr lines, $(wc -l < "$work/run.kmod.out") stdout lines)"
+    else
+        echo "depmod $name: DIFFERENT" >&2; diff "$work/run.kmod.err" "$work/run.lkm.err" | head >&2; failed=1
+    fi
+}
+compare_run "-w" -w -b "$base" "$krel"
+compare_run "-v" -v -b "$base" "$krel"
+symvers=/work/cache/debian/headers/usr/src/linux-headers-$krel/Module.symvers
+[ -e "$symvers" ] && compare_run "-P _ -e -E" -P _ -e -E "$symvers" -b "$base" "$krel"
+mkdir -p "$work/outside"; some=$(find "$dir/kernel" -name '*.ko' | sort | awk 'NR % 7 == 0')
+cp "$(echo "$some" | head -1)" "$work/outside/"; some=$(echo "$some" | tail -n +2; echo "$work/outside/"*.ko)
+compare_run "FILE... ($(echo "$some" | wc -l) modules)" -b "$base" "$krel" $some
+
 echo "total: $total_same/$total_files index files identical"
 exit $failed

@@ -22,7 +22,8 @@ public static class Depmod
     /// the program name) and never stop the run.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The module directory does not exist.</exception>
-    /// <exception cref="InvalidOperationException">The modules depend on each other in a cycle (depmod fails too).</exception>
+    /// <exception cref="InvalidOperationException">The modules depend on each other in a cycle (depmod fails too), or a
+    /// file of <see cref="DepmodOptions.Modules"/> is missing, not absolute, or a second file of one module name.</exception>
     public static IReadOnlyList<DepmodFile> Build(DepmodOptions options, Action<string>? report = null) =>
         BuildDirectory(options.ModuleDirectory, options, report is null ? null : message => report(message.ToString()));
 
@@ -30,13 +31,13 @@ public static class Depmod
     internal static IReadOnlyList<DepmodFile> BuildDirectory(string directory, DepmodOptions options, Action<DepmodMessage>? report)
     {
         report ??= _ => { };
-        if (!Directory.Exists(directory))
+        if (options.Modules is null && !Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"could not open directory {directory}: No such file or directory");
         }
 
-        var config = DepmodConfig.Load(options.ConfigPaths ?? DepmodConfig.DefaultPaths, options.KernelRelease, text => report(new(DepmodMessageKind.Warning, text)));
-        var symbols = new DepmodSymbolTable();
+        // kmod's order: the kernel's symbols first, then depmod.d and the search (depmod.d only when searching).
+        var symbols = new DepmodSymbolTable(options.SymbolPrefix);
         bool checkCrcs = false;
         if (options.ModuleSymvers is not null)
         {
@@ -52,7 +53,17 @@ public static class Depmod
             report(new(DepmodMessageKind.Warning, "-e needs -E or -F"));
         }
 
-        var modules = DepmodTree.Discover(directory, config, report);
+        List<DepmodModule> modules;
+        if (options.Modules is { } files)
+        {
+            modules = DepmodTree.FromFiles(directory, files, report);
+        }
+        else
+        {
+            var config = DepmodConfig.Load(options.ConfigPaths ?? DepmodConfig.DefaultPaths, options.KernelRelease, text => report(new(DepmodMessageKind.Error, text)));
+            modules = DepmodTree.Discover(directory, config, report);
+        }
+
         ReadModules(modules, options.MaxParallelism, report);
         foreach (var module in modules)
         {
@@ -65,11 +76,11 @@ public static class Depmod
         bool printUnknown = options.ReportSymbolErrors && (options.ModuleSymvers is not null || options.SystemMap is not null);
         foreach (var module in modules)
         {
-            ResolveDependencies(module, symbols, printUnknown, checkCrcs, report);
+            ResolveDependencies(module, symbols, printUnknown, checkCrcs, options.ShowDependency, report);
         }
 
         DepmodOrdering.SortTopologically(modules);
-        return DepmodOutput.Build(directory, modules, symbols, options.TextOnly, report);
+        return DepmodOutput.Build(directory, modules, symbols, options, report);
     }
 
     /// <summary>
@@ -130,15 +141,21 @@ public static class Depmod
             ? "Exec format error"
             : "Invalid argument";
 
-    private static void ResolveDependencies(DepmodModule module, DepmodSymbolTable symbols, bool printUnknown, bool checkCrcs, Action<DepmodMessage> report)
+    private static void ResolveDependencies(DepmodModule module, DepmodSymbolTable symbols, bool printUnknown, bool checkCrcs, Action<string>? show, Action<DepmodMessage> report)
     {
-        foreach (var need in module.Scan?.Needs ?? [])
+        if (module.Scan is not { } scan)
         {
-            if (!symbols.TryFind(need.Name, out var symbol))
+            return;
+        }
+
+        foreach (var need in scan.Needs)
+        {
+            var name = scan.NeedName(need);
+            if (!symbols.TryFind(name, out var symbol))
             {
                 if (printUnknown && !need.Weak)
                 {
-                    report(new(DepmodMessageKind.Warning, $"{module.Path} needs unknown symbol {need.Name}"));
+                    report(new(DepmodMessageKind.Warning, $"{module.Path} needs unknown symbol {name}"));
                 }
 
                 continue;
@@ -146,13 +163,14 @@ public static class Depmod
 
             if (checkCrcs && symbol.Crc != need.Crc && !need.Weak && printUnknown)
             {
-                report(new(DepmodMessageKind.Warning, $"{module.Path} disagrees about version of symbol {need.Name}"));
+                report(new(DepmodMessageKind.Warning, $"{module.Path} disagrees about version of symbol {name}"));
             }
 
             if (symbol.Owner is { } owner && !module.Dependencies.Contains(owner))
             {
                 module.Dependencies.Add(owner);
                 owner.Users++;
+                show?.Invoke($"{module.Path} needs \"{symbol.Name}\": {owner.Path}");
             }
         }
     }

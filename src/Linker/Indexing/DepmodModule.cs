@@ -19,19 +19,8 @@ internal sealed class DepmodModule(string path, string outputPath, string uncomp
     public int Users { get; set; }
     public List<DepmodModule> Dependencies { get; } = [];
 
-    public IEnumerable<string> ModinfoValues(string key)
-    {
-        if (Scan is null)
-        {
-            yield break;
-        }
-
-        foreach (string item in Scan.Modinfo)
-        {
-            if (item.Length > key.Length && item[key.Length] == '=' && item.StartsWith(key, StringComparison.Ordinal))
-            {
-                yield return item[(key.Length + 1)..];
-            }
-        }
-    }
+    /// <summary>The module's <c>alias=</c> values (none when it could not be read).</summary>
+    public IReadOnlyList<string> Aliases => Scan?.Aliases ?? [];
+    /// <summary>The module's <c>softdep=</c> values.</summary>
+    public IReadOnlyList<string> Softdeps => Scan?.Softdeps ?? [];
 }

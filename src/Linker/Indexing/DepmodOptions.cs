@@ -17,6 +17,18 @@ public sealed class DepmodOptions
     public bool ReportSymbolErrors { get; init; }
     /// <summary>Build only the text indexes (what <c>depmod -n</c> prints); the binary ones come out empty.</summary>
     public bool TextOnly { get; init; }
+    /// <summary>
+    /// Index only these module files (<c>depmod KREL FILE...</c>) instead of searching the module directory; each
+    /// path must be absolute. depmod.d is not read then, and a file outside the module directory keeps its absolute
+    /// path in the indexes. Null (the default) searches the whole directory.
+    /// </summary>
+    public IReadOnlyList<string>? Modules { get; init; }
+    /// <summary>A character some architectures put before every symbol name (<c>-P</c>), ignored when matching; '\0' for none.</summary>
+    public char SymbolPrefix { get; init; }
+    /// <summary>Warn when a binary index receives the same key and value twice (<c>-w</c>).</summary>
+    public bool WarnDuplicates { get; init; }
+    /// <summary>Called with depmod's <c>-v</c> line for each dependency found: <c>PATH needs "SYMBOL": OWNER-PATH</c>.</summary>
+    internal Action<string>? ShowDependency { get; init; }
     /// <summary>Threads used to read modules (the output does not depend on it); 0 uses every core.</summary>
     public int MaxParallelism { get; init; }
 

@@ -5,51 +5,59 @@ namespace LkmKit.Linker.Indexing;
 /// <summary>Renders depmod's output files from the ordered modules and the symbol table.</summary>
 internal static class DepmodOutput
 {
-    public static List<DepmodFile> Build(string directory, List<DepmodModule> modules, DepmodSymbolTable symbols, bool textOnly, Action<DepmodMessage> report)
+    public static List<DepmodFile> Build(string directory, List<DepmodModule> modules, DepmodSymbolTable symbols, DepmodOptions options, Action<DepmodMessage> report)
     {
         var depLines = modules.Select(DepLine).ToList();
         var symbolEntries = symbols.InIterationOrder().Where(e => e.Owner is not null).ToList();
-        var messages = new List<DepmodMessage>[4];
-        for (int i = 0; i < messages.Length; i++)
-        {
-            messages[i] = [];
-        }
+        bool warn = options.WarnDuplicates;
 
-        // The files are independent: build them on all cores, report their messages in depmod's order afterwards.
-        Func<DepmodFile>[] builders = textOnly
+        // The files are independent: build them on all cores, each with its own message list, reported in write order.
+        Func<Action<DepmodMessage>, DepmodFile>[] builders = options.TextOnly
             ?
             [
-                () => Text("modules.dep", depLines.Select(line => line + "\n")),
-                () => Aliases(modules), () => Softdeps(modules), () => Symbols(symbolEntries),
-                () => Text("modules.devname", DevnameLines(modules, messages[3].Add)),
+                _ => Text("modules.dep", text => depLines.ForEach(line => text.Add(line).Add("\n"))),
+                _ => Aliases(modules), _ => Softdeps(modules), _ => Symbols(symbolEntries),
+                messages => Lines("modules.devname", DevnameLines(modules, messages)),
             ]
             :
             [
-                () => Text("modules.dep", depLines.Select(line => line + "\n")),
-                () => Binary("modules.dep.bin", index =>
+                _ => Text("modules.dep", text => depLines.ForEach(line => text.Add(line).Add("\n"))),
+                messages => Binary("modules.dep.bin", index =>
                 {
                     for (int i = 0; i < modules.Count; i++)
                     {
-                        index.Insert(modules[i].Name, depLines[i], (uint)modules[i].Index);
+                        if (index.Insert(modules[i].Name, depLines[i], (uint)modules[i].Index) && warn)
+                        {
+                            messages(new(DepmodMessageKind.Warning, $"duplicate module deps:\n{depLines[i]}"));
+                        }
                     }
                 }),
-                () => Aliases(modules),
-                () => AliasIndex(modules, messages[0].Add),
-                () => Softdeps(modules),
-                () => Symbols(symbolEntries),
-                () => Binary("modules.symbols.bin", index =>
+                _ => Aliases(modules),
+                messages => AliasIndex(modules, warn, messages),
+                _ => Softdeps(modules),
+                _ => Symbols(symbolEntries),
+                messages => Binary("modules.symbols.bin", index =>
                 {
                     foreach (var entry in symbolEntries)
                     {
-                        index.Insert("symbol:" + entry.Name, entry.Owner!.Name, (uint)entry.Owner.Index);
+                        string key = "symbol:" + entry.Name;
+                        if (index.Insert(key, entry.Owner!.Name, (uint)entry.Owner.Index) && warn)
+                        {
+                            messages(new(DepmodMessageKind.Warning, $"duplicate module syms:\n{key} {entry.Owner.Name}"));
+                        }
                     }
                 }),
-                () => BuiltinIndex(directory, messages[1].Add),
-                () => BuiltinAliasIndex(directory, messages[2].Add),
-                () => Text("modules.devname", DevnameLines(modules, messages[3].Add)),
+                messages => BuiltinIndex(directory, messages),
+                messages => BuiltinAliasIndex(directory, messages),
+                messages => Lines("modules.devname", DevnameLines(modules, messages)),
             ];
         var files = new DepmodFile[builders.Length];
-        Parallel.For(0, builders.Length, i => files[i] = builders[i]());
+        var messages = new List<DepmodMessage>[builders.Length];
+        Parallel.For(0, builders.Length, i =>
+        {
+            messages[i] = [];
+            files[i] = builders[i](messages[i].Add);
+        });
         foreach (var message in messages.SelectMany(m => m))
         {
             report(message);
@@ -58,35 +66,68 @@ internal static class DepmodOutput
         return [.. files];
     }
 
-    private static DepmodFile AliasIndex(List<DepmodModule> modules, Action<DepmodMessage> report) => Binary("modules.alias.bin", index =>
+    private static DepmodFile AliasIndex(List<DepmodModule> modules, bool warnDuplicates, Action<DepmodMessage> report) => Binary("modules.alias.bin", index =>
     {
         foreach (var module in modules)
         {
-            foreach (string alias in module.ModinfoValues("alias"))
+            foreach (string alias in module.Aliases)
             {
-                if (KmodNames.NormalizeAlias(alias) is { } key)
-                {
-                    index.Insert(key, module.Name, (uint)module.Index);
-                }
-                else
+                if (KmodNames.NormalizeAlias(alias) is not { } key)
                 {
                     report(new(DepmodMessageKind.Warning, $"Unmatched bracket in {alias}"));
+                }
+                else if (index.Insert(key, module.Name, (uint)module.Index) && warnDuplicates)
+                {
+                    report(new(DepmodMessageKind.Warning, $"duplicate module alias:\n{key} {module.Name}"));
                 }
             }
         }
     });
 
-    private static DepmodFile Aliases(List<DepmodModule> modules) =>
-        Text("modules.alias", Header("# Aliases extracted from modules themselves.\n",
-            modules.SelectMany(m => m.ModinfoValues("alias").Select(alias => $"alias {alias} {m.Name}\n"))));
+    private static DepmodFile Aliases(List<DepmodModule> modules) => Text("modules.alias", text =>
+    {
+        text.Add("# Aliases extracted from modules themselves.\n");
+        foreach (var module in modules)
+        {
+            foreach (string alias in module.Aliases)
+            {
+                text.Add("alias ").Add(alias).Add(" ").Add(module.Name).Add("\n");
+            }
+        }
+    });
 
-    private static DepmodFile Softdeps(List<DepmodModule> modules) =>
-        Text("modules.softdep", Header("# Soft dependencies extracted from modules themselves.\n",
-            modules.SelectMany(m => m.ModinfoValues("softdep").Select(value => $"softdep {m.Name} {value}\n"))));
+    private static DepmodFile Softdeps(List<DepmodModule> modules) => Text("modules.softdep", text =>
+    {
+        text.Add("# Soft dependencies extracted from modules themselves.\n");
+        foreach (var module in modules)
+        {
+            foreach (string value in module.Softdeps)
+            {
+                text.Add("softdep ").Add(module.Name).Add(" ").Add(value).Add("\n");
+            }
+        }
+    });
 
-    private static DepmodFile Symbols(List<DepmodSymbolTable.Entry> entries) =>
-        Text("modules.symbols", Header("# Aliases for symbols, used by symbol_request().\n",
-            entries.Select(e => $"alias symbol:{e.Name} {e.Owner!.Name}\n")));
+    private static DepmodFile Symbols(List<DepmodSymbolTable.Entry> entries) => Text("modules.symbols", text =>
+    {
+        text.Add("# Aliases for symbols, used by symbol_request().\n");
+        foreach (var entry in entries)
+        {
+            text.Add("alias symbol:").Add(entry.Name).Add(" ").Add(entry.Owner!.Name).Add("\n");
+        }
+    });
+
+    private static DepmodFile Lines(string name, IEnumerable<string> lines)
+    {
+        var all = lines.ToList(); // enumerated once: the lines may report messages
+        return Text(name, text =>
+        {
+            foreach (string line in all)
+            {
+                text.Add(line);
+            }
+        });
+    }
 
     private static string DepLine(DepmodModule module)
     {
@@ -102,17 +143,31 @@ internal static class DepmodOutput
         return line.ToString();
     }
 
-    private static IEnumerable<string> Header(string header, IEnumerable<string> lines) => lines.Prepend(header);
-
-    private static DepmodFile Text(string name, IEnumerable<string> lines)
+    /// <summary>A text index in Latin-1: <paramref name="write"/> runs twice, once to measure and once to fill an array of the exact size.</summary>
+    private static DepmodFile Text(string name, Action<TextOutput> write)
     {
-        var text = new StringBuilder();
-        foreach (string line in lines)
-        {
-            text.Append(line);
-        }
+        var measure = new TextOutput(null);
+        write(measure);
+        var fill = new TextOutput(new byte[measure.Length]);
+        write(fill);
+        return new DepmodFile(name, fill.Bytes!, IsText: true);
+    }
 
-        return new DepmodFile(name, Encoding.Latin1.GetBytes(text.ToString()), IsText: true);
+    private sealed class TextOutput(byte[]? bytes)
+    {
+        public byte[]? Bytes { get; } = bytes;
+        public int Length { get; private set; }
+
+        public TextOutput Add(ReadOnlySpan<char> text)
+        {
+            if (Bytes is not null)
+            {
+                Encoding.Latin1.GetBytes(text, Bytes.AsSpan(Length));
+            }
+
+            Length += text.Length;
+            return this;
+        }
     }
 
     private static DepmodFile Binary(string name, Action<KmodIndexWriter> fill)
@@ -209,7 +264,7 @@ internal static class DepmodOutput
             string? devname = null;
             char type = '\0';
             uint major = 0, minor = 0;
-            foreach (string alias in module.ModinfoValues("alias"))
+            foreach (string alias in module.Aliases)
             {
                 if (alias.StartsWith("devname:", StringComparison.Ordinal))
                 {

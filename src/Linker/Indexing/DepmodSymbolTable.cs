@@ -9,18 +9,43 @@ internal sealed class DepmodSymbolTable
 
     internal readonly record struct Entry(string Name, ulong Crc, DepmodModule? Owner);
 
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _entries;
+    private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 
-    public void Add(string name, ulong crc, DepmodModule? owner) => _entries[name] = new Entry(name, crc, owner);
+    private readonly char _prefix;
 
-    public bool TryFind(string name, out Entry entry)
+    /// <param name="prefix">depmod's <c>-P</c> character, dropped from the front of names; '\0' for none.</param>
+    public DepmodSymbolTable(char prefix = '\0')
+    {
+        _prefix = prefix;
+        _entries = new(StringComparer.Ordinal);
+        _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Adds (or replaces) a symbol; its name loses the architecture prefix unless <paramref name="prefixSkipped"/>.</summary>
+    public void Add(string name, ulong crc, DepmodModule? owner, bool prefixSkipped = false)
+    {
+        if (!prefixSkipped && _prefix != '\0' && name.StartsWith(_prefix))
+        {
+            name = name[1..];
+        }
+
+        _entries[name] = new Entry(name, crc, owner);
+    }
+
+    public bool TryFind(ReadOnlySpan<char> name, out Entry entry)
     {
         if (name.StartsWith('.'))
         {
             name = name[1..];
         }
 
-        return _entries.TryGetValue(name, out entry);
+        if (_prefix != '\0' && name.StartsWith(_prefix))
+        {
+            name = name[1..];
+        }
+
+        return _bySpan.TryGetValue(name, out entry);
     }
 
     /// <summary>The entries in kmod hash iteration order (2048 buckets), which modules.symbols follows.</summary>
@@ -48,9 +73,14 @@ internal sealed class DepmodSymbolTable
             }
 
             var name = line.AsSpan(second + 1);
+            if (_prefix != '\0' && name.StartsWith(_prefix))
+            {
+                name = name[1..];
+            }
+
             if (name.StartsWith(prefix, StringComparison.Ordinal))
             {
-                Add(name[prefix.Length..].ToString(), 0, null);
+                Add(name[prefix.Length..].ToString(), 0, null, prefixSkipped: true);
             }
         }
 
@@ -88,7 +118,7 @@ internal sealed class DepmodSymbolTable
     {
         foreach (string name in FakeKernelSymbols)
         {
-            Add(name, 0, null);
+            Add(name, 0, null, prefixSkipped: true);
         }
     }
 }

@@ -1,9 +1,14 @@
+using System.IO.Enumeration;
+
 namespace LkmKit.Linker.Indexing;
 
 /// <summary>Finds the modules of a module directory and puts them in depmod's order.</summary>
 internal static class DepmodTree
 {
     private static readonly string[] Extensions = [".ko", ".ko.xz", ".ko.zst", ".ko.gz"];
+
+    /// <summary>Every entry, hidden ones included, like readdir.</summary>
+    private static readonly EnumerationOptions AllEntries = new() { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false };
 
     /// <summary>
     /// Walks the module directory (and external directories), keeps one module per name by depmod.d priority, and
@@ -22,15 +27,49 @@ internal static class DepmodTree
             }
         }
 
-        var modules = byName.Values.ToList();
-        KmodHash.SortInIterationOrder(modules, m => m.Name, 512);
-        ApplyModulesOrder(moduleDirectory, modules, report);
-        for (int i = 0; i < modules.Count; i++)
+        return InDepmodOrder(moduleDirectory, byName.Values, report);
+    }
+
+    /// <summary>
+    /// depmod's <c>FILE...</c> mode: exactly these modules, no search and no depmod.d. A file inside the module
+    /// directory is named relative to it (and found in <c>modules.order</c>); any other keeps the path as given.
+    /// </summary>
+    /// <exception cref="DepmodFatalException">A path is relative or missing, or names a module already given.</exception>
+    public static List<DepmodModule> FromFiles(string moduleDirectory, IReadOnlyList<string> files, Action<DepmodMessage> report)
+    {
+        string inside = moduleDirectory.TrimEnd('/') + "/";
+        var byName = new Dictionary<string, DepmodModule>(StringComparer.Ordinal);
+        foreach (string path in files)
         {
-            modules[i].Index = i;
+            if (!path.StartsWith('/'))
+            {
+                throw new DepmodFatalException($"{path}: not absolute path.");
+            }
+
+            if (!File.Exists(path) && !Directory.Exists(path))
+            {
+                throw new DepmodFatalException($"could not create module {path}: No such file or directory");
+            }
+
+            string name = KmodNames.ModuleNameFromPath(path);
+            if (byName.TryGetValue(name, out var old))
+            {
+                if (old.Path != path)
+                {
+                    throw new DepmodFatalException($"could not create module {path}: File exists");
+                }
+
+                report(new(DepmodMessageKind.Error, $"hash_add_unique {name}: File exists"));
+                throw new DepmodFatalException($"could not add module {path}: File exists");
+            }
+
+            // kmod keys modules.order on the relative path cut after the module name's length plus ".ko".
+            string? relative = path.StartsWith(inside, StringComparison.Ordinal) ? path[inside.Length..] : null;
+            string uncompressed = relative is null ? path : relative[..Math.Min(relative.Length, relative.LastIndexOf('/') + 1 + name.Length + 3)];
+            byName[name] = new DepmodModule(path, relative ?? path, uncompressed, name);
         }
 
-        return modules;
+        return InDepmodOrder(moduleDirectory, byName.Values, report);
     }
 
     /// <summary>The kernel module file extension of <paramref name="name"/> (<c>.ko</c> plus compression), or null.</summary>
@@ -50,21 +89,23 @@ internal static class DepmodTree
     private static void Walk(string root, string relative, DepmodConfig config, Action<string> found)
     {
         string directory = relative.Length == 0 ? root : Path.Combine(root, relative);
-        IEnumerable<string> entries;
+        List<(string Name, bool IsDirectory)> entries;
         try
         {
-            entries = Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList();
+            // IsDirectory comes from the directory entry's type (a stat only for links and unknown types), as in kmod.
+            entries = new FileSystemEnumerable<(string, bool)>(directory, (ref FileSystemEntry entry) => (entry.FileName.ToString(), entry.IsDirectory), AllEntries)
+                .ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return;
         }
 
-        foreach (string entry in entries)
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var (name, isDirectory) in entries)
         {
-            string name = Path.GetFileName(entry);
             string child = relative.Length == 0 ? name : relative + "/" + name;
-            if (Directory.Exists(entry))
+            if (isDirectory)
             {
                 if (!config.Excludes.Contains(name))
                 {
@@ -147,6 +188,20 @@ internal static class DepmodTree
     {
         int slash = path.LastIndexOf('/');
         return slash < 0 ? "" : path[..slash];
+    }
+
+    /// <summary>kmod's module array: hash iteration order of the names, then stably sorted by <c>modules.order</c>.</summary>
+    private static List<DepmodModule> InDepmodOrder(string moduleDirectory, IEnumerable<DepmodModule> found, Action<DepmodMessage> report)
+    {
+        var modules = found.ToList();
+        KmodHash.SortInIterationOrder(modules, m => m.Name, 512);
+        ApplyModulesOrder(moduleDirectory, modules, report);
+        for (int i = 0; i < modules.Count; i++)
+        {
+            modules[i].Index = i;
+        }
+
+        return modules;
     }
 
     private static void ApplyModulesOrder(string moduleDirectory, List<DepmodModule> modules, Action<DepmodMessage> report)

@@ -62,17 +62,42 @@ internal sealed class KmodIndexWriter
         }
     }
 
-    /// <summary>Serialises the index.</summary>
+    /// <summary>Serialises the index into an array of exactly its size (measured first).</summary>
     public byte[] ToArray()
     {
-        var output = new Output();
+        var output = new Output(HeaderSize + Measure(_root));
         output.U32(Magic);
         output.U32(Version);
         output.U32(0);
         uint root = WriteNode(_root, output);
-        var bytes = output.ToArray();
+        var bytes = output.Bytes;
         BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(8), root);
         return bytes;
+    }
+
+    private static int Measure(Node node)
+    {
+        int size = node.Prefix.Length > 0 ? node.Prefix.Length + 1 : 0;
+        if (node.HasChildren)
+        {
+            size += 2 + 4 * (node.Last - node.First + 1);
+            for (int i = 0; i < node.ChildCount; i++)
+            {
+                size += Measure(node.ChildAt(i));
+            }
+        }
+
+        var values = node.Values;
+        if (!values.IsEmpty)
+        {
+            size += 4;
+            foreach (var (value, _) in values)
+            {
+                size += 4 + value.Length + 1;
+            }
+        }
+
+        return size;
     }
 
     private static uint WriteNode(Node node, Output output)
@@ -81,9 +106,9 @@ internal sealed class KmodIndexWriter
         if (node.HasChildren)
         {
             childWords = new uint[node.Last - node.First + 1];
-            foreach (var (c, child) in node.Children)
+            for (int i = 0; i < node.ChildCount; i++)
             {
-                childWords[c - node.First] = WriteNode(child, output);
+                childWords[node.KeyAt(i) - node.First] = WriteNode(node.ChildAt(i), output);
             }
         }
 
@@ -111,9 +136,10 @@ internal sealed class KmodIndexWriter
             word |= FlagChilds;
         }
 
-        if (node.Values is { Count: > 0 } values)
+        var values = node.Values;
+        if (!values.IsEmpty)
         {
-            output.U32((uint)values.Count);
+            output.U32((uint)values.Length);
             foreach (var (value, priority) in values)
             {
                 output.U32(priority);
@@ -126,46 +152,34 @@ internal sealed class KmodIndexWriter
         return word;
     }
 
-    /// <summary>A growing big-endian byte buffer (strings are 7-bit, checked on insertion).</summary>
-    private sealed class Output
+    /// <summary>A big-endian writer into an array of the measured size (strings are 7-bit, checked on insertion).</summary>
+    private sealed class Output(int size)
     {
-        private byte[] _bytes = new byte[1 << 16];
-
+        public byte[] Bytes { get; } = new byte[size];
         public int Length { get; private set; }
 
-        public void Byte(byte value)
-        {
-            Reserve(1);
-            _bytes[Length++] = value;
-        }
+        public void Byte(byte value) => Bytes[Length++] = value;
 
         public void U32(uint value)
         {
-            Reserve(4);
-            BinaryPrimitives.WriteUInt32BigEndian(_bytes.AsSpan(Length), value);
+            BinaryPrimitives.WriteUInt32BigEndian(Bytes.AsSpan(Length), value);
             Length += 4;
         }
 
         public void String(string text)
         {
-            Reserve(text.Length + 1);
-            Length += System.Text.Encoding.Latin1.GetBytes(text, _bytes.AsSpan(Length));
-            _bytes[Length++] = 0;
-        }
-
-        public byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
-
-        private void Reserve(int count)
-        {
-            if (Length + count > _bytes.Length)
-            {
-                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Length + count));
-            }
+            Length += System.Text.Encoding.Latin1.GetBytes(text, Bytes.AsSpan(Length));
+            Bytes[Length++] = 0;
         }
     }
 
     private static void CheckString(string text)
     {
+        if (System.Text.Ascii.IsValid(text) && !text.Contains('\0'))
+        {
+            return;
+        }
+
         foreach (char c in text)
         {
             if (c >= 128 || c == '\0')
@@ -177,54 +191,91 @@ internal sealed class KmodIndexWriter
 
     private sealed class Node(string prefix)
     {
-        // Children sorted by character; most nodes have one or two, so no 128-entry table per node.
+        // Children sorted by character, in arrays grown by doubling; most nodes have one or two, so no 128-entry table.
         private char[] _keys = [];
         private Node[] _children = [];
+        private int _count;
 
         public string Prefix { get; private set; } = prefix;
-        public int First => _keys.Length == 0 ? 128 : _keys[0];
-        public int Last => _keys.Length == 0 ? 0 : _keys[^1];
-        public List<(string Value, uint Priority)>? Values { get; private set; }
-        public bool HasChildren => _keys.Length > 0;
+        public int First => _count == 0 ? 128 : _keys[0];
+        public int Last => _count == 0 ? 0 : _keys[_count - 1];
+        // Most keys hold one value: an array grown by doubling, no list per node.
+        private (string Value, uint Priority)[] _values = [];
+        private int _valueCount;
 
-        public IEnumerable<(char Key, Node Child)> Children => _keys.Zip(_children);
+        public ReadOnlySpan<(string Value, uint Priority)> Values => _values.AsSpan(0, _valueCount);
+        public bool HasChildren => _count > 0;
+
+        public int ChildCount => _count;
+
+        public char KeyAt(int i) => _keys[i];
+
+        public Node ChildAt(int i) => _children[i];
 
         public Node? Child(char c)
         {
-            int at = Array.BinarySearch(_keys, c);
+            int at = _keys.AsSpan(0, _count).IndexOf(c);
             return at >= 0 ? _children[at] : null;
         }
 
         public void SetChild(char c, Node child)
         {
-            int at = ~Array.BinarySearch(_keys, c);
-            _keys = [.. _keys.AsSpan(0, at), c, .. _keys.AsSpan(at)];
-            _children = [.. _children.AsSpan(0, at), child, .. _children.AsSpan(at)];
+            if (_count == _keys.Length)
+            {
+                int capacity = Math.Max(2, _count * 2);
+                Array.Resize(ref _keys, capacity);
+                Array.Resize(ref _children, capacity);
+            }
+
+            int at = _count;
+            while (at > 0 && _keys[at - 1] > c)
+            {
+                _keys[at] = _keys[at - 1];
+                _children[at] = _children[at - 1];
+                at--;
+            }
+
+            _keys[at] = c;
+            _children[at] = child;
+            _count++;
         }
 
         /// <summary>Keeps Prefix[..at] here and moves everything else into a child at Prefix[at].</summary>
         public void SplitAt(int at)
         {
-            var moved = new Node(Prefix[(at + 1)..]) { _keys = _keys, _children = _children, Values = Values };
+            var moved = new Node(Prefix[(at + 1)..]) { _keys = _keys, _children = _children, _count = _count, _values = _values, _valueCount = _valueCount };
             char c = Prefix[at];
             Prefix = Prefix[..at];
-            _keys = [c];
-            _children = [moved];
-            Values = null;
+            _keys = [c, '\0'];
+            _children = [moved, null!];
+            _count = 1;
+            _values = [];
+            _valueCount = 0;
         }
 
         /// <summary>Inserts before the first value of equal or higher priority, as kmod does.</summary>
         public bool AddValue(string value, uint priority)
         {
-            Values ??= [];
-            bool duplicate = Values.Exists(v => v.Value == value);
+            bool duplicate = false;
+            foreach (var (existing, _) in Values)
+            {
+                duplicate |= existing == value;
+            }
+
             int at = 0;
-            while (at < Values.Count && Values[at].Priority < priority)
+            while (at < _valueCount && _values[at].Priority < priority)
             {
                 at++;
             }
 
-            Values.Insert(at, (value, priority));
+            if (_valueCount == _values.Length)
+            {
+                Array.Resize(ref _values, Math.Max(1, _valueCount * 2));
+            }
+
+            Array.Copy(_values, at, _values, at + 1, _valueCount - at);
+            _values[at] = (value, priority);
+            _valueCount++;
             return duplicate;
         }
     }

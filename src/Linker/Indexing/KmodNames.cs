@@ -20,6 +20,11 @@ internal static class KmodNames
     /// </summary>
     public static string? NormalizeAlias(string alias)
     {
+        if (alias.AsSpan().IndexOfAny("-[]") < 0)
+        {
+            return alias;
+        }
+
         var buffer = alias.ToCharArray();
         for (int i = 0; i < buffer.Length; i++)
         {
