@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.IO;
 
@@ -13,6 +12,7 @@ public sealed class ModuleSource : IDisposable
     public const long MaxDecompressedSize = 1L << 30;
 
     private readonly IDisposable? _owner;
+    private bool _onDisk;
 
     private ModuleSource(string path, ReadOnlyMemory<byte> data, CompressionKind compression, long storedSize, IDisposable? owner)
     {
@@ -106,8 +106,18 @@ public sealed class ModuleSource : IDisposable
         System.Buffers.MemoryManager<byte> memory = length <= ReadInsteadOfMapLimit
             ? NativeBuffer.Read(handle, (int)length, path)
             : MappedMemory.Open(handle, (int)length);
-        return FromOwnedMemory(path, memory, length);
+        var source = FromOwnedMemory(path, memory, length);
+        source._onDisk = true;
+        return source;
     }
+
+    /// <summary>
+    /// A file that belongs beside the module (e.g. NetBSD's <c>NAME.prop</c>), as this source reaches it: the file at
+    /// <paramref name="path"/> for a source opened from disk; none for bytes given in memory (a reader never goes to the
+    /// disk on its own).
+    /// </summary>
+    internal SideFile? FindSideFile(string path) =>
+        _onDisk && File.Exists(path) ? new SideFile(path, new FileInfo(path).Length, () => File.ReadAllBytes(path)) : null;
 
     private static ModuleSource FromOwnedMemory(string path, System.Buffers.MemoryManager<byte> memory, long length)
     {
