@@ -71,9 +71,9 @@ public sealed class ModuleSource : IDisposable
                     case FileKind.Directory:
                         return null;
                     case FileKind.Regular when file.Length > 0 && file.Length <= mapAbove:
-                        return FromOwnedMemory(path, NativeBuffer.Read(file, (int)file.Length, path), file.Length);
+                        return OnDisk(FromOwnedMemory(path, NativeBuffer.Read(file, (int)file.Length, path), file.Length));
                     case FileKind.Regular when file.Length > mapAbove && file.Length <= int.MaxValue && file.TryMap() is { } mapped:
-                        return FromOwnedMemory(path, mapped, file.Length);
+                        return OnDisk(FromOwnedMemory(path, mapped, file.Length));
                 }
             }
         }
@@ -106,7 +106,11 @@ public sealed class ModuleSource : IDisposable
         System.Buffers.MemoryManager<byte> memory = length <= ReadInsteadOfMapLimit
             ? NativeBuffer.Read(handle, (int)length, path)
             : MappedMemory.Open(handle, (int)length);
-        var source = FromOwnedMemory(path, memory, length);
+        return OnDisk(FromOwnedMemory(path, memory, length));
+    }
+
+    private static ModuleSource OnDisk(ModuleSource source)
+    {
         source._onDisk = true;
         return source;
     }
