@@ -22,14 +22,23 @@ one=$(find "$tree" -name 'e1000e.ko*' | head -1)
 find "$tree" -name '*.ko*' | sort | head -4000 > "$work/files"
 echo "tree: $tree ($(find "$tree" -name '*.ko*' | wc -l) modules), one module: $one, lkm: $lkm, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/one.md" \
+hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/one.md" --export-json "$work/one.json" \
     -n "modinfo one" "modinfo $one" -n "lkm info one" "$lkm info $one"
-hyperfine --warmup 1 --runs "$((runs / 2 > 2 ? runs / 2 : 3))" --export-markdown "$work/tree.md" \
+hyperfine --warmup 1 --runs "$((runs / 2 > 2 ? runs / 2 : 3))" --export-markdown "$work/tree.md" --export-json "$work/tree.json" \
     -n "modinfo tree (find | xargs)" "find $tree -name '*.ko*' -print0 | xargs -0 modinfo > /dev/null" \
     -n "lkm info tree (directory)" "$lkm info $tree > /dev/null" \
     -n "modinfo 4000 args" "xargs -a $work/files modinfo > /dev/null" \
     -n "lkm info 4000 args" "xargs -a $work/files $lkm info > /dev/null"
 cat "$work/one.md" "$work/tree.md"
+# CPU time (user + system, all threads) per run: on a loaded machine it says more than wall time.
+python3 - "$work/one.json" "$work/tree.json" <<'PY'
+import json, sys
+print("| Command | wall mean [s] | user [s] | system [s] | CPU [s] |\n|:---|---:|---:|---:|---:|")
+for path in sys.argv[1:]:
+    for r in json.load(open(path))["results"]:
+        print(f"| `{r['command']}` | {r['mean']:.4f} | {r['user']:.4f} | {r['system']:.4f} | {r['user'] + r['system']:.4f} |")
+PY
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 dotnet build -c Release bench/Bench.csproj -v q --nologo > /dev/null
 dotnet bench/bin/Release/net10.0/LkmKit.Bench.dll read "$tree" --model full --threads 2 --warmup 1 --iterations 3
