@@ -10,7 +10,7 @@ namespace LkmKit.Cli;
 /// its <c>*.ko</c> (and dot-less) files, files before subdirectories, names in strcmp order; a directory without
 /// records gets none (a stale one is removed). With <c>dump</c> the records are printed instead.
 /// </summary>
-public sealed class Kldxref(bool dump, string hintsName, TextWriter stdout, TextWriter stderr)
+internal sealed class Kldxref(bool dump, string hintsName, TextWriter stdout, TextWriter stderr)
 {
     /// <summary>Processes <paramref name="root"/> and every directory below it.</summary>
     public void Run(string root)

@@ -4,7 +4,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats;
 
 /// <summary>Reads one container format (ELF, a.out, Mach-O, PE) recognised by its leading bytes.</summary>
-public interface IContainerReader
+internal interface IContainerReader
 {
     /// <summary>True when <paramref name="head"/> (the start of the file) is this container's magic.</summary>
     bool CanRead(ReadOnlySpan<byte> head);

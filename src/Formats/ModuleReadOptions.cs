@@ -17,4 +17,11 @@ public sealed record ModuleReadOptions
     /// say, report the raw number with a diagnostic.
     /// </summary>
     public LkmOperatingSystem? LkmOperatingSystem { get; init; }
+
+    /// <summary>
+    /// Files larger than this are mapped rather than read (Linux). A caller that looks at a few pages of each file
+    /// (<c>lkm info</c>: headers, <c>.modinfo</c>, the signature) maps from 64 KiB and copies no more than it touches;
+    /// one that decodes every table reads files whole up to <see cref="IO.ModuleSource.ReadInsteadOfMapLimit"/>.
+    /// </summary>
+    internal int MapAbove { get; init; } = IO.ModuleSource.ReadInsteadOfMapLimit;
 }

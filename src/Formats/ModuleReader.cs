@@ -44,12 +44,11 @@ public static class ModuleReader
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static ModuleFile Open(string path, ModuleReadOptions options)
     {
-        if (Directory.Exists(path))
+        if (ModuleSource.OpenUnlessDirectory(path, options.MapAbove) is not { } source)
         {
             return KextBundleReader.Open(path);
         }
 
-        var source = ModuleSource.Open(path);
         try
         {
             return new ModuleFile(path, Read(source, options), source);

@@ -6,7 +6,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats;
 
 /// <summary>The readable name of a relocation's raw type, whatever container it came from.</summary>
-public static class RelocationNames
+internal static class RelocationNames
 {
     /// <summary>Names <paramref name="relocation"/>'s raw type in <paramref name="container"/>'s numbering.</summary>
     public static string Describe(ContainerFormat container, in ModuleRelocation relocation) => container switch

@@ -1,7 +1,5 @@
 using LkmKit.Formats.Model;
-using LkmKit.Linker.AOut;
 using LkmKit.Linker.Layout;
-using LkmKit.Linker.MachO;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Relocation;
 using LkmKit.Linker.Symbols;
@@ -31,7 +29,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
 
         var first = modules[0];
         PrepareFor(modules);
-        ulong cursor = options.Base ?? (MachOLinking.IsMachO(first) ? KextLayout.DefaultBase(first.Machine) : LinkOptions.DefaultBase(first.Machine));
+        ulong cursor = options.Base ?? LinkInputs.DefaultBase(first);
         var linked = new List<LinkedModule>();
         foreach (var module in modules)
         {
@@ -81,52 +79,29 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
     private LinkedModule LinkOne(KernelModule module, ulong baseAddress)
     {
         string name = module.Name ?? Path.GetFileNameWithoutExtension(module.Path);
-        if (MachOLinking.IsMachO(module) && MachOLinking.Refusal(module) is { } refusal)
-        {
-            throw new LinkException($"{name}: {refusal}");
-        }
-
-        var aout = AOutLinkInput.Applies(module) ? AOutLinkInput.Prepare(module, name) : null;
-        bool image = module.FileType == "DYN" && module.Flavor == ModuleFlavor.FreeBsd;
-        if (aout is null && !image && !MachOLinking.IsMachO(module) && module.FileType != "REL")
-        {
-            throw new LinkException($"{name}: only relocatable objects (ELF ET_REL, a.out OMAGIC, Mach-O MH_OBJECT), kext bundles and FreeBSD ET_DYN modules can be linked; this one is {module.FileType}");
-        }
-
+        var input = LinkInputs.For(module, name);
         if (module.ByteOrder != ByteOrder.LittleEndian)
         {
             throw new LinkException($"{name}: big-endian modules are not supported by this linker");
         }
 
-        var applier = aout ?? (MachOLinking.IsMachO(module) ? MachOLinking.ApplierFor(module.Machine) : RelocationAppliers.For(module.Machine, module.Flavor))
+        var applier = input.Applier(module)
             ?? throw new LinkException($"{name}: no relocation support for {RelocationAppliers.ArchitectureName(module.Machine)} (e_machine {module.RawMachine})");
-        if (image)
+        if (input.IsImage)
         {
             return new DynamicImageLinker(kernel, options).Link(module, name, baseAddress, applier);
         }
 
-        var policy = options.Layout ?? (MachOLinking.IsMachO(module) ? new KextLayout() : LayoutPolicies.ForFlavor(module.Flavor));
-        var plt = module.Machine == MachineArchitecture.AArch64 && module.Flavor == ModuleFlavor.Linux ? AArch64ModulePlt.Plan(module) : null;
-        var request = new LayoutRequest(baseAddress, s => plt?.ShapeOf(s) ?? LayoutRequest.Own(s));
+        var policy = options.Layout ?? input.DefaultLayout(module);
+        var plt = input.PlanPlt(module);
+        var request = new LayoutRequest(baseAddress, s => plt?.ShapeOf(s) ?? LayoutRequest.Own(s)) { HeaderCommands = input.HeaderCommands(module) };
         var layout = policy.Lay(module, request);
-        if (aout is not null)
-        {
-            AOutLinkInput.CheckLayout(module, name, layout, policy);
-        }
-
-        var commons = AllocateCommons(module, name, policy, layout);
+        input.CheckLayout(module, name, layout, policy);
+        var commons = AllocateCommons(module, name, policy, layout, input);
         var data = LoadSections(module, name, layout, request);
-        var (addresses, resolutions) = SymbolResolver.Resolve(module, name, layout, commons.Addresses, kernel, options);
-        var tables = aout is null ? module.RelocationSections : AOutLinkInput.Relocations(module);
-        var runner = new RelocationRunner(module, name, layout, data, addresses, applier, plt, baseAddress, tables);
-        if (MachOLinking.IsMachO(module))
-        {
-            new MachORelocationRunner(module, name, layout, data, addresses, runner).Run();
-        }
-        else
-        {
-            runner.Run();
-        }
+        var (addresses, resolutions) = SymbolResolver.Resolve(module, name, layout, commons.Addresses, kernel, options, input);
+        var runner = new RelocationRunner(module, name, layout, data, addresses, applier, plt, baseAddress, input.RelocationTables(module));
+        input.Run(runner, module, name, layout, data, addresses);
 
         return new LinkedModule
         {
@@ -142,7 +117,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
 
     internal sealed record CommonBlock(Dictionary<int, ulong> Addresses, ulong Start, ulong Size, ulong Alignment);
 
-    private static CommonBlock AllocateCommons(KernelModule module, string name, ILayoutPolicy policy, SectionLayout layout)
+    private static CommonBlock AllocateCommons(KernelModule module, string name, ILayoutPolicy policy, SectionLayout layout, LinkInput input)
     {
         var addresses = new Dictionary<int, ulong>();
         ulong start = layout.End, cursor = start, maxAlign = 1;
@@ -158,7 +133,7 @@ public sealed class ModuleLinker(KernelSymbols kernel, LinkOptions options)
                 throw new LinkException($"{name}: please compile with -fno-common (common symbol {symbol.Name})");
             }
 
-            var (alignment, size) = AOutLinkInput.Applies(module) ? AOutLinkInput.CommonShape(symbol) : (Math.Max(1, symbol.Value), symbol.Size);
+            var (alignment, size) = input.CommonShape(symbol);
             if (alignment > LinuxLayout.PageSize * 16)
             {
                 throw new LinkException($"{name}: common symbol {symbol.Name} asks for an alignment of {alignment}");

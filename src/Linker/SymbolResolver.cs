@@ -1,7 +1,5 @@
 using LkmKit.Formats.Model;
-using LkmKit.Linker.AOut;
 using LkmKit.Linker.Layout;
-using LkmKit.Linker.MachO;
 using LkmKit.Linker.Output;
 using LkmKit.Linker.Symbols;
 
@@ -9,37 +7,37 @@ namespace LkmKit.Linker;
 
 /// <summary>
 /// Gives every symbol of a module its final address, as the loader's simplify_symbols does: defined symbols
-/// relative to their section's address (a.out values count from their segment's object address), absolute ones unchanged, undefined ones from the kernel symbols (an
-/// unresolved weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0); in a FreeBSD module an
-/// undefined <c>__start_SET</c>/<c>__stop_SET</c> is first bound to the loaded section SET (<see cref="FreeBsdLinkSets"/>).
+/// relative to their section's address (less the value origin the input gives: an a.out segment's object address, a
+/// Mach-O image section's vm address), absolute ones unchanged, undefined ones from the kernel symbols (an unresolved
+/// weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0), after the names the loader binds itself
+/// (<see cref="LinkInput.LoaderBound"/>: FreeBSD's <c>__start_SET</c>/<c>__stop_SET</c>).
 /// </summary>
 internal static class SymbolResolver
 {
     /// <summary>The final address of each symbol by index, and how the undefined ones were resolved.</summary>
     public static (ulong[] Addresses, List<SymbolResolution> Resolutions) Resolve(
         KernelModule module, string moduleName, SectionLayout layout, IReadOnlyDictionary<int, ulong> commons,
-        KernelSymbols kernel, LinkOptions options) =>
+        KernelSymbols kernel, LinkOptions options, LinkInput input) =>
         Resolve(module.Symbols, module.Machine, moduleName, symbol => symbol.Definition switch
         {
             _ when symbol.Index == 0 => 0,
             SymbolDefinition.Section => layout.IsPlaced(symbol.SectionIndex)
-                ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - AOutLinkInput.ValueOrigin(module, symbol.SectionIndex)
-                    - MachOLinking.SymbolValueOrigin(module, symbol.SectionIndex)
+                ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - input.ValueOrigin(module, symbol.SectionIndex)
                 : symbol.Value,
             SymbolDefinition.Common => commons[symbol.Index],
-            SymbolDefinition.Undefined when symbol.Name.Length > 0 => FreeBsdLinkSets.Bound(module, layout, symbol.Name),
+            SymbolDefinition.Undefined when symbol.Name.Length > 0 => input.LoaderBound(module, layout, symbol.Name),
             _ => symbol.Value,
-        }, kernel, options, machO: MachOLinking.IsMachO(module));
+        }, kernel, options, input);
 
     /// <summary>
     /// The final address of each of <paramref name="symbols"/> by index: <paramref name="ownAddress"/> gives the address
     /// the module itself defines, or null for a symbol to look up by name in <paramref name="kernel"/>. Names no source
-    /// defines are reported all at once. With <paramref name="machO"/>, a name is also tried without its leading underscore.
+    /// defines are reported all at once. Names are looked up by <paramref name="input"/>'s rules (an ELF input's when null).
     /// </summary>
     /// <exception cref="UnresolvedSymbolsException">Some looked-up names are defined nowhere.</exception>
     public static (ulong[] Addresses, List<SymbolResolution> Resolutions) Resolve(
         IReadOnlyList<ModuleSymbol> symbols, MachineArchitecture machine, string moduleName, Func<ModuleSymbol, ulong?> ownAddress,
-        KernelSymbols kernel, LinkOptions options, bool machO = false)
+        KernelSymbols kernel, LinkOptions options, LinkInput? input = null)
     {
         var addresses = new ulong[symbols.Count];
         var resolutions = new List<SymbolResolution>();
@@ -51,7 +49,7 @@ internal static class SymbolResolver
             {
                 addresses[i] = own;
             }
-            else if (ResolveUndefined(symbol, machine, kernel, options, machO) is { } resolution)
+            else if (ResolveUndefined(symbol, machine, kernel, options, input) is { } resolution)
             {
                 addresses[i] = resolution.Address;
                 resolutions.Add(resolution);
@@ -70,9 +68,9 @@ internal static class SymbolResolver
         return (addresses, resolutions);
     }
 
-    private static SymbolResolution? ResolveUndefined(ModuleSymbol symbol, MachineArchitecture machine, KernelSymbols kernel, LinkOptions options, bool machO)
+    private static SymbolResolution? ResolveUndefined(ModuleSymbol symbol, MachineArchitecture machine, KernelSymbols kernel, LinkOptions options, LinkInput? input)
     {
-        if ((machO ? MachOLinking.TryGetKernelSymbol(kernel, symbol.Name, out var k) : kernel.TryGet(symbol.Name, out k)) && k.Address is { } address)
+        if ((input is null ? kernel.TryGet(symbol.Name, out var k) : input.TryGetKernelSymbol(kernel, symbol.Name, out k)) && k.Address is { } address)
         {
             return new SymbolResolution(symbol.Name, address, k.Owner ?? "kernel");
         }

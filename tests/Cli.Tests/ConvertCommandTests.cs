@@ -25,6 +25,38 @@ public class ConvertCommandTests
     }
 
     [Fact]
+    public void ConvertsToFreeBsdAndInfoReadsItBack()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"lkmkit-cli-convert-{Environment.ProcessId}.ko");
+        try
+        {
+            var (code, _, error) = CliRunner.Run("convert", RepoPaths.TestData("lkm", "fbsys.o"), "--to", "freebsd", "--release", "14.1", "-o", output);
+            Assert.True(code == 0, error);
+            var (infoCode, info, _) = CliRunner.Run("info", output);
+            Assert.Equal(0, infoCode);
+            Assert.Contains("flavor:         freebsd", info);
+            Assert.Contains("name:           fbsys", info);
+            Assert.Contains("entry:          modcmd fbsys_modevent", info);
+            Assert.Contains("kernel:         1401000..1499999", info);
+            Assert.Contains("kld:            shared object (ET_DYN)", info);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public void AFreeBsdReleaseOtherThan14IsRefused()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"lkmkit-cli-refused-{Environment.ProcessId}.ko");
+        var (code, _, error) = CliRunner.Run("convert", RepoPaths.TestData("lkm", "fbmisc.o"), "--to", "freebsd", "--release", "13.2", "-o", output);
+        Assert.Equal(1, code);
+        Assert.Contains("fbmisc.o: cannot convert: FreeBSD 13.2: only 14.x is supported", error);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void RefusalNamesTheFileAndTheReason()
     {
         string output = Path.Combine(Path.GetTempPath(), $"lkmkit-cli-refused-{Environment.ProcessId}.kmod");

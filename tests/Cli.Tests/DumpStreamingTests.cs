@@ -9,9 +9,11 @@ namespace LkmKit.Cli.Tests;
 public sealed class DumpStreamingTests
 {
     /// <summary>A million relocations produced on access, as a large module's lazily decoded table is.</summary>
-    private sealed class ManyRelocations(int count) : IReadOnlyList<ModuleRelocation>
+    private sealed class ManyRelocations(int count, int badIndex = -1) : IReadOnlyList<ModuleRelocation>
     {
-        public ModuleRelocation this[int index] => new((ulong)index * 8, 0, RelocationKind.Absolute, 64, index, false, MachineArchitecture.X86_64, 1);
+        public ModuleRelocation this[int index] => index == badIndex
+            ? throw new Formats.ModuleFormatException("big.ko", index * 24L, $"relocation {index} of .rela.text", "symbol index out of range")
+            : new((ulong)index * 8, 0, RelocationKind.Absolute, 64, index, false, MachineArchitecture.X86_64, 1);
         public int Count => count;
         public IEnumerator<ModuleRelocation> GetEnumerator()
         {
@@ -42,7 +44,7 @@ public sealed class DumpStreamingTests
         }
     }
 
-    private static KernelModule Module() => new()
+    private static KernelModule Module(int badIndex = -1) => new()
     {
         Path = "big.ko",
         Container = ContainerFormat.Elf,
@@ -52,7 +54,7 @@ public sealed class DumpStreamingTests
         ByteOrder = ByteOrder.LittleEndian,
         Sections = [],
         Symbols = [],
-        RelocationSections = [new ModuleRelocationSection { Name = ".rela.text", Index = 1, TargetSectionIndex = -1, Relocations = new ManyRelocations(1_000_000) }],
+        RelocationSections = [new ModuleRelocationSection { Name = ".rela.text", Index = 1, TargetSectionIndex = -1, Relocations = new ManyRelocations(1_000_000, badIndex) }],
     };
 
     [Fact]
@@ -71,5 +73,14 @@ public sealed class DumpStreamingTests
         DumpJson.Write(output, "big.ko", Module(), new DumpParts(true, true, true));
         Assert.True(output.Characters > 50_000_000, $"{output.Characters} characters");
         Assert.True(output.LargestWrite < 1 << 18, $"largest write {output.LargestWrite} characters");
+    }
+
+    [Fact]
+    public void JsonDumpOfATableThatFailsLateWritesNothing()
+    {
+        // Entry 900,000 is bad: the relocations before it are tens of megabytes of JSON, more than one chunk.
+        var output = new StringWriter();
+        Assert.Throws<Formats.ModuleFormatException>(() => DumpJson.Write(output, "big.ko", Module(badIndex: 900_000), new DumpParts(false, false, true)));
+        Assert.Equal("", output.ToString());
     }
 }

@@ -81,7 +81,7 @@ public sealed class TreeWalkTests : IDisposable
         Assert.Equal([Path.Combine(_root, "tree", "inside.ko")], found.Where(f => f.IsModule).Select(f => f.Path));
         Assert.All(found.Where(f => !f.IsModule), f => Assert.Contains("a link out of the tree", f.Refusal));
 
-        var followed = ModuleDiscovery.Expand([Path.Combine(_root, "tree")], new ModuleDiscoveryOptions { FollowLinksOutOfTree = true }).ToList();
+        var followed = ModuleDiscovery.Expand([Path.Combine(_root, "tree")], followLinksOutOfTree: true).ToList();
         Assert.Equal(2, followed.Count(f => f.IsModule)); // out/escaped.ko and out.ko are one file: visited once
     }
 
@@ -94,6 +94,18 @@ public sealed class TreeWalkTests : IDisposable
         File.WriteAllText(Put("m/notes.ko"), "not a module\n");
         var names = ModuleDiscovery.Expand([Path.Combine(_root, "m")]).Where(f => f.IsModule).Select(f => Path.GetFileName(f.Path));
         Assert.Equal(["driver.kld", "driver.o", "plain.dll"], names);
+    }
+
+    [Fact]
+    public void CompressedFilesAreTakenByWhatTheyDecompressTo()
+    {
+        Put("z/core.ko.xz", RepoPaths.Linux("x86_64", "lkmdemo_core.signed.ko.xz"));
+        Put("z/core.ko.zst", RepoPaths.Linux("x86_64", "lkmdemo_core.signed.ko.zst"));
+        // 2 GiB of zeros each: only their first decompressed bytes are looked at.
+        Put("z/zeros.ko.xz", RepoPaths.TestData("bombs", "zeros2g.xz"));
+        Put("z/zeros.ko.zst", RepoPaths.TestData("bombs", "zeros2g.zst"));
+        var names = ModuleDiscovery.Expand([Path.Combine(_root, "z")]).Where(f => f.IsModule).Select(f => Path.GetFileName(f.Path));
+        Assert.Equal(["core.ko.xz", "core.ko.zst"], names);
     }
 
     [Fact]

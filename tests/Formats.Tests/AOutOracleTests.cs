@@ -12,7 +12,8 @@ namespace LkmKit.Formats.Tests;
 /// </summary>
 public partial class AOutOracleTests
 {
-    public static TheoryData<string> Fixtures => ["mysys", "mydev", "mymisc", "myexec", "mycdev4"];
+    public static TheoryData<string> Fixtures =>
+        ["mysys", "mydev", "mymisc", "myexec", "mycdev4", "nbvfs", "nb4misc", "nb4sys", "fbmisc", "fbsys", "fbvfs", "fbdev", "fbexec", "obmisc", "obsys", "obvfs", "obdev", "obexec"];
 
     private static string Fixture(string name) => RepoPaths.TestData("lkm", name);
 

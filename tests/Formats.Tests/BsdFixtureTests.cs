@@ -31,7 +31,8 @@ public class BsdFixtureTests
         var details = Assert.IsType<FreeBsdModuleDetails>(m.Details);
         Assert.Equal(arch != "amd64", details.IsShared);
         Assert.Equal(["demo_core", "demo_extra"], details.ModuleNames);
-        Assert.Equal(new FreeBsdDependRange(1402000, 1402000, 1499999), details.Kernel);
+        Assert.Equal(new FreeBsdDependRange(1402000, 1402000, 1499999), details.KernelRange);
+        Assert.Equal(new ModuleDependency("kernel", DependencyKind.Hard, "1402000", "1499999", "1402000"), details.Kernel);
         Assert.Equal(
             ["MDT_DEPEND kernel", "MDT_MODULE demo_core", "MDT_VERSION demo_core", "MDT_DEPEND kernel", "MDT_MODULE demo_extra",
              "MDT_VERSION demo_extra", "MDT_DEPEND demo_core", "MDT_PNP_INFO pci"],
@@ -39,6 +40,7 @@ public class BsdFixtureTests
         Assert.All(details.Records, r => Assert.Equal(1, r.StructVersion));
         Assert.Equal(3, details.Records[2].Version);
         Assert.Equal(1, details.Records[5].Version);
+        Assert.Equal([new("demo_core", 3), new("demo_extra", 1)], details.Interfaces);
         Assert.Equal(new FreeBsdDependRange(3, 3, 3), details.Records[6].Depend);
         Assert.Equal(new FreeBsdModuleData("demo_core", "demo_core_handler", details.Records[1].Module!.HandlerAddress), details.Records[1].Module);
         Assert.Equal("demo_extra_handler", details.Records[4].Module!.Handler);

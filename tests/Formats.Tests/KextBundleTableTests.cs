@@ -57,6 +57,7 @@ public class KextBundleTableTests
         using var source = ModuleSource.FromMemory("patched", bytes);
         var m = Assert.Single(ModuleReader.Read(source));
         Assert.Equal(("KEXT_BUNDLE", ModuleFlavor.Kext), (m.FileType, m.Flavor));
+        Assert.Equal(ModuleFileKind.KextBundle, m.FileKind);
 
         var ext = m.RelocationSections.Single(t => t.Name == "external relocations");
         Assert.Equal(-1, ext.TargetSectionIndex);

@@ -48,7 +48,7 @@ internal static class Exerciser
         }
 
         var image = new ModuleLinker(new KernelSymbols(), new LinkOptions { AllowUndefined = true }).Link(modules);
-        return ElfImageWriter.Build(image).Length + LinkMapWriter.Render(image).Length;
+        return image.ToElf().Length + image.ToLinkMap().Length;
     }
 
     private static ulong AllocatedBytes(IReadOnlyList<KernelModule> modules)

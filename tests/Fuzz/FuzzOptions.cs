@@ -18,6 +18,8 @@ internal sealed record FuzzOptions
     /// <summary>The allocation allowed for an input of <paramref name="size"/> bytes (decompressed) whose image is <paramref name="linkedSize"/> bytes (the image is written twice: laid out, then as ELF).</summary>
     public long Budget(long size, long linkedSize) => size * AllocationFactor + AllocationSlack + 3 * linkedSize;
 
+    /// <summary>Every this many inputs, a progress line and a checkpoint of the figures so far.</summary>
+    public long CheckpointEvery { get; init; } = 50_000;
     /// <summary>Where findings are written (null: kept in memory only).</summary>
     public string? FindingsDirectory { get; init; }
     /// <summary>Progress lines on this writer (null: none).</summary>

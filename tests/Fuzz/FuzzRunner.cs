@@ -30,16 +30,37 @@ internal sealed class FuzzRunner(IReadOnlyList<Seed> seeds, FuzzOptions options)
             var (seed, bytes) = Generate(i);
             RunOne(runner, report, seed, bytes, i);
             runner.Restore(seed);
-            if (options.Progress is { } progress && (i + 1) % 100_000 == 0)
+            if ((i + 1) % options.CheckpointEvery == 0)
             {
-                progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{i + 1 - options.First} inputs, {report.FindingCount} findings, {clock.Elapsed.TotalSeconds:F0} s"));
+                Checkpoint(report, clock, i + 1);
             }
         }
 
         report.Elapsed = clock.Elapsed;
         report.PeakResidentBytes = PeakResident();
         return report;
+    }
+
+    /// <summary>
+    /// A partial run is evidence too: the progress line on stderr, and the figures so far (with the range of inputs
+    /// done) rewritten in the findings directory's <c>checkpoint.txt</c>, so a run stopped early can be resumed with
+    /// <c>--first</c> and still be counted.
+    /// </summary>
+    private void Checkpoint(FuzzReport report, Stopwatch clock, long next)
+    {
+        report.Elapsed = clock.Elapsed;
+        report.PeakResidentBytes = PeakResident();
+        options.Progress?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{next - options.First} inputs, {report.FindingCount} findings, {clock.Elapsed.TotalSeconds:F0} s"));
+        if (options.FindingsDirectory is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+            string path = Path.Combine(dir, "checkpoint.txt");
+            File.WriteAllText(path + ".tmp", string.Create(CultureInfo.InvariantCulture,
+                $"inputs #{options.First}..#{next - 1} done (resume with --first {next}) at {DateTime.UtcNow:u}\n")
+                + report.Summarise(options.Seed, seeds.Count));
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
     }
 
     /// <summary>Input <paramref name="index"/> of the run: its seed and bytes.</summary>

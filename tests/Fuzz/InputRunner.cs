@@ -36,14 +36,18 @@ internal sealed class InputRunner : IDisposable
         try
         {
             using var file = seed.OnDisk ? ModuleReader.Open(path) : OpenFromMemory(path, bytes);
+            ulong linked = 0; // set (by reference) before linking starts: a link refused after laying out the image still allocated it
             try
             {
-                Exerciser.Exercise(path, file, out ulong linked);
-                LinkedSize = (long)Math.Min(linked, Exerciser.MaxLinkedBytes);
+                Exerciser.Exercise(path, file, out linked);
             }
             catch (LinkException)
             {
                 return Outcome.LinkRefused;
+            }
+            finally
+            {
+                LinkedSize = (long)Math.Min(linked, Exerciser.MaxLinkedBytes);
             }
 
             return Outcome.Read;

@@ -331,6 +331,7 @@ public class FreeBsdDynamicLinkTests
         RawMachine = 183,
         Bits = 64,
         ByteOrder = ByteOrder.LittleEndian,
+        FileKind = ModuleFileKind.Shared,
         FileType = "DYN",
         Sections = sections,
         Symbols = [new ModuleSymbol { Index = 0, Name = "" }],

@@ -14,6 +14,7 @@ public class HostileModelTests
         RawMachine = 62,
         Bits = 64,
         ByteOrder = ByteOrder.LittleEndian,
+        FileKind = ModuleFileKind.Relocatable,
         FileType = "REL",
         Sections = sections,
         Symbols = symbols,
@@ -72,7 +73,7 @@ public class HostileModelTests
         var mips = new KernelModule
         {
             Path = module.Path, Container = module.Container, Machine = MachineArchitecture.Mips, RawMachine = 8, Bits = 32,
-            ByteOrder = ByteOrder.LittleEndian, FileType = "REL", Sections = module.Sections, Symbols = module.Symbols, RelocationSections = module.RelocationSections,
+            ByteOrder = ByteOrder.LittleEndian, FileKind = ModuleFileKind.Relocatable, FileType = "REL", Sections = module.Sections, Symbols = module.Symbols, RelocationSections = module.RelocationSections,
         };
         Assert.Contains("no relocation support for mips", Fails(mips).Message);
     }

@@ -13,6 +13,7 @@ public class MachOHostileTests
         RawMachine = machine == MachineArchitecture.X86_64 ? 0x01000007u : 0x0100000Cu,
         Bits = 64,
         ByteOrder = ByteOrder.LittleEndian,
+        FileKind = ModuleFileKind.Relocatable,
         FileType = "OBJECT",
         Sections =
         [

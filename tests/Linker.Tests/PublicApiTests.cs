@@ -14,10 +14,13 @@ public class PublicApiTests
 {
     /// <summary>
     /// The most public types the two libraries may have together: a ratchet at today's count. Issue 9 asks for at most
-    /// 90; the readers and linker were brought from 208 to 75, and the loader, index, discovery, signature and ELF-writer
-    /// work merged since then adds 41 more. Lower this number whenever types become internal; never raise it without review.
+    /// 90; the readers and linker were brought from 208 to 75, the loader, index, discovery, signature and ELF-writer work
+    /// added 41, and internalising their plumbing (ELF writer, index reader, messages, raw metadata records, single-format
+    /// symbol readers) and folding helpers into facades (LinkedImage.ToElf/ToLinkMap, TrustedCertificateSet.Verify,
+    /// ModuleSigningKey.Sign, LayoutPolicies.Parse) brought it to 89; the model's file-kind enum (ModuleFileKind) makes 90. Lower this number whenever types become internal;
+    /// never raise it without review.
     /// </summary>
-    private const int MaxPublicTypes = 116;
+    private const int MaxPublicTypes = 90;
 
     private static readonly Assembly[] Libraries = [typeof(ModuleReader).Assembly, typeof(ModuleLinker).Assembly];
 

@@ -35,6 +35,13 @@ public static class ExternalTool
     /// <summary>Runs <paramref name="tool"/> and returns its exit code and standard output.</summary>
     public static (int ExitCode, string Output) Run(string tool, params string[] args)
     {
+        var (code, output, _) = RunWithErrors(tool, args);
+        return (code, output);
+    }
+
+    /// <summary>Runs <paramref name="tool"/> and returns its exit code, standard output and standard error.</summary>
+    public static (int ExitCode, string Output, string Errors) RunWithErrors(string tool, params string[] args)
+    {
         var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
         {
@@ -45,7 +52,6 @@ public static class ExternalTool
         var stderr = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        _ = stderr.Result;
-        return (process.ExitCode, output);
+        return (process.ExitCode, output, stderr.Result);
     }
 }

@@ -28,7 +28,8 @@ public static class InfoCommand
             Func<string, Formats.Model.KernelModule, string> render = asJson ? ModuleJson.Render
                 : only is not null ? (p, m) => ModinfoText.RenderField(p, m, only)
                 : ModinfoText.Render;
-            var options = Formats.ModuleReadOptions.Default;
+            // modinfo's view touches a few pages of each file: map all but the small ones instead of copying them whole.
+            var options = Formats.ModuleReadOptions.Default with { MapAbove = 64 << 10 };
             if (result.GetValue(os) is { } osName && Formats.Flavors.Lkm.LkmTypes.TryParseOs(osName, out var system))
             {
                 options = options with { LkmOperatingSystem = system };

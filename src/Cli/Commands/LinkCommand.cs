@@ -62,7 +62,7 @@ public static class LinkCommand
 
         var options = new LinkOptions
         {
-            Layout = layoutName is null ? null : LayoutPolicies.Named(layoutName) ?? LayoutFile.Parse(File.ReadAllText(layoutName), layoutName),
+            Layout = layoutName is null ? null : LayoutPolicies.Named(layoutName) ?? LayoutPolicies.Parse(File.ReadAllText(layoutName), layoutName),
             Base = baseText is null ? null : ParseAddress(baseText),
             AllowUndefined = allowUndefined,
         };
@@ -79,10 +79,10 @@ public static class LinkCommand
             }
 
             var image = new ModuleLinker(kernel, options).Link(read);
-            var outputs = new List<(string Path, byte[] Bytes)> { (output, ElfImageWriter.Build(image)) };
+            var outputs = new List<(string Path, byte[] Bytes)> { (output, image.ToElf()) };
             if (mapPath is not null)
             {
-                outputs.Add((mapPath, System.Text.Encoding.UTF8.GetBytes(LinkMapWriter.Render(image))));
+                outputs.Add((mapPath, System.Text.Encoding.UTF8.GetBytes(image.ToLinkMap())));
             }
 
             OutputFiles.WriteAll(outputs);

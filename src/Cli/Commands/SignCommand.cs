@@ -43,7 +43,7 @@ public static class SignCommand
             try
             {
                 using var signingKey = ModuleSigningKey.Load(result.GetValue(key)!, result.GetValue(cert)!);
-                ModuleSigner.SignFile(result.GetValue(module)!, result.GetValue(output), signingKey, algorithm.Value,
+                signingKey.SignFile(result.GetValue(module)!, result.GetValue(output), algorithm.Value,
                     result.GetValue(replace));
                 return 0;
             }

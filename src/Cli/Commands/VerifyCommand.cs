@@ -94,7 +94,7 @@ public static class VerifyCommand
                 string? error = null;
                 try
                 {
-                    verdict = ModuleSignatureVerifier.Verify(path, trusted);
+                    verdict = trusted.Verify(path);
                 }
                 catch (Exception e) when (e is ModuleFormatException or IOException or UnauthorizedAccessException)
                 {

@@ -41,7 +41,7 @@ public static class BsdInfoFields
             }
         }
 
-        if (details.Kernel is { } k)
+        if (details.KernelRange is { } k)
         {
             fields.Add(new("kernel_range", string.Create(CultureInfo.InvariantCulture,
                 $"[{k.Minimum}, {k.Maximum}] preferred {k.Preferred} (built for FreeBSD {k.Minimum / 100000}.{k.Minimum / 1000 % 100})")));

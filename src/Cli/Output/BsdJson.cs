@@ -29,7 +29,7 @@ public static class BsdJson
         w.WriteStartObject("freebsd");
         w.WriteBoolean("shared", d.IsShared);
         ModuleJson.WriteStrings(w, "modules", d.ModuleNames);
-        if (d.Kernel is { } k)
+        if (d.KernelRange is { } k)
         {
             w.WriteStartObject("kernel");
             w.WriteNumber("min", k.Minimum);

@@ -19,6 +19,7 @@ public static class DumpJson
     /// <summary>Writes the chosen parts of <paramref name="module"/> as one JSON line to <paramref name="output"/> as they are read.</summary>
     public static void Write(TextWriter output, string path, KernelModule module, DumpParts parts)
     {
+        ReadAhead(module, parts);
         using var line = new JsonLineStream(output);
         var w = line.Writer;
         w.WriteStartObject();
@@ -40,6 +41,35 @@ public static class DumpJson
 
         w.WriteEndObject();
         line.Complete();
+    }
+
+    /// <summary>
+    /// Reads everything the line will show before a byte of it is written: the lazy tables decode on access and a bad
+    /// entry throws, and a line cut off in the middle would not be JSON. The relocations are decoded twice (they are not
+    /// kept), the price of never printing half a line.
+    /// </summary>
+    private static void ReadAhead(KernelModule module, DumpParts parts)
+    {
+        if (parts.Sections || parts.Relocations)
+        {
+            _ = module.Sections.Count;
+        }
+
+        if (parts.Symbols || parts.Relocations)
+        {
+            _ = module.Symbols.Count;
+        }
+
+        if (parts.Relocations)
+        {
+            foreach (var table in module.RelocationSections)
+            {
+                foreach (var r in table.Relocations)
+                {
+                    _ = DumpText.SymbolLabel(module, table, r);
+                }
+            }
+        }
     }
 
     private static void WriteSections(JsonLineStream line, KernelModule module)

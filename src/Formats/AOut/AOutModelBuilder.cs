@@ -54,6 +54,7 @@ internal static class AOutModelBuilder
             RawMachine = aout.Header.MachineId,
             Bits = 32,
             ByteOrder = aout.Header.BigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian,
+            FileKind = aout.Header.Magic == AOutConstants.OMagic ? ModuleFileKind.Relocatable : ModuleFileKind.Executable,
             FileType = aout.Header.MagicName,
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = aout.Data.Length,

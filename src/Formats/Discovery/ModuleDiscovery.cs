@@ -15,16 +15,21 @@ public static class ModuleDiscovery
     /// <summary>How many bytes of a file are examined to decide whether it is a module.</summary>
     private const int HeadBytes = 64 * 1024;
 
+    /// <summary>How many decompressed bytes of a compressed file are examined.</summary>
+    private const int DecompressedHeadBytes = 4096;
+
     /// <summary>Expands <paramref name="paths"/> in order; what a directory holds comes in ordinal order of the paths.</summary>
-    public static IEnumerable<DiscoveredPath> Expand(IEnumerable<string> paths, ModuleDiscoveryOptions? options = null)
+    /// <param name="paths">Files (taken as given) and directories (walked).</param>
+    /// <param name="followLinksOutOfTree">Follow symbolic links whose target lies outside the directory given (default: links
+    /// inside the tree are followed, links that lead out of it are not).</param>
+    public static IEnumerable<DiscoveredPath> Expand(IEnumerable<string> paths, bool followLinksOutOfTree = false)
     {
-        options ??= ModuleDiscoveryOptions.Default;
         foreach (var path in paths)
         {
             var status = FileStatus.Of(path);
             if (status.Kind == FileKind.Directory && !IsBundle(path))
             {
-                foreach (var found in Walk(path, options))
+                foreach (var found in Walk(path, followLinksOutOfTree))
                 {
                     yield return found;
                 }
@@ -55,7 +60,9 @@ public static class ModuleDiscovery
             case Model.CompressionKind.Gzip:
                 return IsModuleContent(GunzipHead(head));
             default:
-                return true; // xz and zstd: the kernel's own module compressions; the reader decides on the contents
+                // xz and zstd: the first decompressed bytes decide; data that does not decode is left to the reader to report.
+                return NativeDecompression.DecompressHead(head, ModuleSource.DetectCompression(head), DecompressedHeadBytes) is not { } inner
+                    || IsModuleContent(inner);
         }
 
         foreach (var container in ModuleReader.Containers)
@@ -69,7 +76,7 @@ public static class ModuleDiscovery
         return false;
     }
 
-    private static IEnumerable<DiscoveredPath> Walk(string root, ModuleDiscoveryOptions options)
+    private static IEnumerable<DiscoveredPath> Walk(string root, bool followLinksOutOfTree)
     {
         string realRoot = FileStatus.RealPath(root) ?? Path.GetFullPath(root);
         var seen = new HashSet<(ulong, ulong, string?)> { FileStatus.Of(root).Identity };
@@ -92,9 +99,9 @@ public static class ModuleDiscovery
 
             foreach (var entry in entries)
             {
-                if (Visit(entry, realRoot, options, seen) is { } result)
+                if (Visit(entry, realRoot, followLinksOutOfTree, seen, out bool isDirectory) is { } result)
                 {
-                    if (result.IsModule && result.Refusal is null && IsDirectoryToWalk(entry))
+                    if (isDirectory && !IsBundle(entry))
                     {
                         pending.Push(entry);
                     }
@@ -110,13 +117,13 @@ public static class ModuleDiscovery
         return found;
     }
 
-    private static bool IsDirectoryToWalk(string path) => FileStatus.Of(path).Kind == FileKind.Directory && !IsBundle(path);
-
     /// <summary>Decides one directory entry: null to skip it silently (not a module, or seen before).</summary>
-    private static DiscoveredPath? Visit(string entry, string realRoot, ModuleDiscoveryOptions options, HashSet<(ulong, ulong, string?)> seen)
+    private static DiscoveredPath? Visit(string entry, string realRoot, bool followLinksOutOfTree, HashSet<(ulong, ulong, string?)> seen,
+        out bool isDirectory)
     {
+        isDirectory = false;
         var own = FileStatus.Of(entry, followLink: false);
-        if (own.Kind == FileKind.SymbolicLink && !options.FollowLinksOutOfTree)
+        if (own.Kind == FileKind.SymbolicLink && !followLinksOutOfTree)
         {
             string? target = FileStatus.RealPath(entry);
             if (target is null)
@@ -143,6 +150,7 @@ public static class ModuleDiscovery
 
         if (status.Kind == FileKind.Directory)
         {
+            isDirectory = true;
             return new DiscoveredPath(entry, null, false);
         }
 
@@ -151,8 +159,31 @@ public static class ModuleDiscovery
 
     private static bool IsSpecial(FileKind kind) => kind is FileKind.Fifo or FileKind.CharacterDevice or FileKind.BlockDevice or FileKind.Socket;
 
+    /// <summary>How many bytes are read first: enough for every container's magic; a.out's weak magic may need more.</summary>
+    private const int FirstHeadBytes = 4096;
+
     private static bool HasModuleContent(string file)
     {
+        using (var native = NativeFile.TryOpen(file))
+        {
+            if (native is { Kind: FileKind.Regular })
+            {
+                try
+                {
+                    Span<byte> first = stackalloc byte[FirstHeadBytes];
+                    int count = native.Read(first, 0);
+                    if (IsModuleContent(first[..count]) || native.Length <= count)
+                    {
+                        return IsModuleContent(first[..count]);
+                    }
+                }
+                catch (IOException)
+                {
+                    return true; // let the reader report why it cannot be read
+                }
+            }
+        }
+
         try
         {
             using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -18,6 +18,7 @@ internal static class ElfModelBuilder
             RawMachine = elf.Header.Machine,
             Bits = elf.Is64 ? 64 : 32,
             ByteOrder = elf.IsBigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian,
+            FileKind = ElfNames.FileKind(elf.Header.Type),
             FileType = ElfNames.FileType(elf.Header.Type),
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = elf.Data.Length,
@@ -76,14 +77,16 @@ internal static class ElfModelBuilder
 
         var table = elf.GetSymbolTable(tableIndex);
         var result = new ModuleSymbol[table.Count];
+        var entries = table.Bytes;
+        var names = table.StringBytes;
         for (int i = 0; i < result.Length; i++)
         {
-            var sym = table[i];
+            var sym = table.Read(entries, i);
             var (definition, section) = Classify(elf, sym);
             result[i] = new ModuleSymbol
             {
                 Index = i,
-                Name = table.GetName(sym),
+                Name = table.GetName(names, sym),
                 Value = sym.Value,
                 Size = sym.Size,
                 Binding = ElfNames.Binding(sym.Binding),

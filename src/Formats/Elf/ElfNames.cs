@@ -34,6 +34,16 @@ internal static class ElfNames
         _ => $"0x{type:x}",
     };
 
+    /// <summary>The model's kind of an <c>e_type</c>.</summary>
+    public static ModuleFileKind FileKind(ushort type) => type switch
+    {
+        ElfConstants.TypeRel => ModuleFileKind.Relocatable,
+        ElfConstants.TypeExec => ModuleFileKind.Executable,
+        ElfConstants.TypeDyn => ModuleFileKind.Shared,
+        ElfConstants.TypeCore => ModuleFileKind.Core,
+        _ => ModuleFileKind.Unknown,
+    };
+
     /// <summary>The <c>sh_type</c> name as readelf prints it.</summary>
     public static string SectionType(uint type, ushort machine) => type switch
     {

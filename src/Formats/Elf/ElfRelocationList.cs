@@ -25,28 +25,96 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
                 throw new ArgumentOutOfRangeException(nameof(index));
             }
 
-            var entry = table[index];
-            long entryOffset = table.FileOffset + (long)index * table.EntrySize;
-            if (entry.SymbolIndex >= symbolCount && entry.SymbolIndex != 0)
-            {
-                throw new ModuleFormatException(elf.Path, entryOffset, $"relocation {index} of {name}",
-                    $"symbol index {entry.SymbolIndex} is out of range (the symbol table has {symbolCount} entries)");
-            }
-
-            var info = ElfRelocationTypes.Describe(machine, entry.Type);
-            long addend = table.IsRela ? entry.Addend : ElfModelBuilder.ReadImplicitAddend(elf, target, entry, info, entryOffset, name, index);
-            return new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, !table.IsRela, machine, entry.Type);
+            return Decode(table.Bytes, index);
         }
+    }
+
+    private ModuleRelocation Decode(ReadOnlySpan<byte> bytes, int index)
+    {
+        var entry = table.Read(bytes, index);
+        if (entry.SymbolIndex >= symbolCount && entry.SymbolIndex != 0)
+        {
+            ThrowSymbolOutOfRange(index, entry.SymbolIndex);
+        }
+
+        var info = ElfRelocationTypes.Describe(machine, entry.Type);
+        long addend = table.IsRela ? entry.Addend
+            : ElfModelBuilder.ReadImplicitAddend(elf, target, entry, info, table.FileOffset + (long)index * table.EntrySize, name, index);
+        return new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, !table.IsRela, machine, entry.Type);
+    }
+
+    private void ThrowSymbolOutOfRange(int index, uint symbolIndex) =>
+        throw new ModuleFormatException(elf.Path, table.FileOffset + (long)index * table.EntrySize, $"relocation {index} of {name}",
+            $"symbol index {symbolIndex} is out of range (the symbol table has {symbolCount} entries)");
+
+    /// <summary>
+    /// Decodes up to <paramref name="into"/>.Length entries from <paramref name="start"/>; returns how many. A bad entry
+    /// after the first ends the batch early, so that it throws when the caller reaches it, as a one-by-one read would.
+    /// </summary>
+    private int DecodeBatch(int start, Span<ModuleRelocation> into)
+    {
+        var bytes = table.Bytes;
+        int count = Math.Min(into.Length, table.Count - start);
+        for (int k = 0; k < count; k++)
+        {
+            try
+            {
+                into[k] = Decode(bytes, start + k);
+            }
+            catch (ModuleFormatException) when (k > 0)
+            {
+                return k;
+            }
+        }
+
+        return count;
     }
 
     /// <inheritdoc />
-    public IEnumerator<ModuleRelocation> GetEnumerator()
-    {
-        for (int i = 0; i < table.Count; i++)
-        {
-            yield return this[i];
-        }
-    }
+    public IEnumerator<ModuleRelocation> GetEnumerator() => new Enumerator(this);
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Walks the table a batch at a time: one span fetch per batch instead of per entry.</summary>
+    private sealed class Enumerator(ElfRelocationList list) : IEnumerator<ModuleRelocation>
+    {
+        private readonly ModuleRelocation[] _batch = new ModuleRelocation[Math.Min(64, list.Count)];
+        private int _next;
+        private int _filled;
+        private int _position = -1;
+
+        public ModuleRelocation Current => _batch[_position];
+
+        object IEnumerator.Current => Current;
+
+        public bool MoveNext()
+        {
+            if (++_position < _filled)
+            {
+                return true;
+            }
+
+            if (_next >= list.Count)
+            {
+                _position = _filled;
+                return false;
+            }
+
+            _filled = list.DecodeBatch(_next, _batch);
+            _next += _filled;
+            _position = 0;
+            return true;
+        }
+
+        public void Reset()
+        {
+            _next = 0;
+            _filled = 0;
+            _position = -1;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 }

@@ -45,24 +45,26 @@ internal readonly struct ElfRelocationTable
     /// <summary>Size of one entry in bytes.</summary>
     public int EntrySize => _entrySize;
 
+    /// <summary>The table's bytes (what <see cref="Read"/> decodes from).</summary>
+    public ReadOnlySpan<byte> Bytes => _bytes.Span;
+
     /// <summary>Decodes entry <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>).</summary>
-    public ElfRelocation this[int index]
+    public ElfRelocation this[int index] => Read(_bytes.Span, index);
+
+    /// <summary>Decodes entry <paramref name="index"/> from <paramref name="bytes"/> (<see cref="Bytes"/>, fetched once by a loop).</summary>
+    public ElfRelocation Read(ReadOnlySpan<byte> bytes, int index)
     {
-        get
+        var r = _file.Reader;
+        int at = checked(index * _entrySize);
+        if (_file.Is64)
         {
-            var span = _bytes.Span;
-            var r = _file.Reader;
-            int at = checked(index * _entrySize);
-            if (_file.Is64)
-            {
-                ulong info = r.U64(span, at + 8);
-                return new ElfRelocation(r.U64(span, at), (uint)(info >> 32), (uint)info, IsRela ? (long)r.U64(span, at + 16) : 0);
-            }
-            else
-            {
-                uint info = r.U32(span, at + 4);
-                return new ElfRelocation(r.U32(span, at), info >> 8, info & 0xff, IsRela ? r.I32(span, at + 8) : 0);
-            }
+            ulong info = r.U64(bytes, at + 8);
+            return new ElfRelocation(r.U64(bytes, at), (uint)(info >> 32), (uint)info, IsRela ? (long)r.U64(bytes, at + 16) : 0);
+        }
+        else
+        {
+            uint info = r.U32(bytes, at + 4);
+            return new ElfRelocation(r.U32(bytes, at), info >> 8, info & 0xff, IsRela ? r.I32(bytes, at + 8) : 0);
         }
     }
 }

@@ -56,57 +56,62 @@ internal readonly struct ElfSymbolTable
     public int Count { get; }
 
     /// <summary>Decodes entry <paramref name="index"/>.</summary>
-    public ElfSymbol this[int index]
+    public ElfSymbol this[int index] => Read(_bytes.Span, index);
+
+    /// <summary>The table's bytes (what <see cref="Read"/> decodes from; a loop fetches them once).</summary>
+    public ReadOnlySpan<byte> Bytes => _bytes.Span;
+
+    /// <summary>The bytes of the string table holding the names (what <see cref="GetNameBytes(ReadOnlySpan{byte}, in ElfSymbol)"/> reads).</summary>
+    public ReadOnlySpan<byte> StringBytes => _file.GetSectionBytes(StringTableIndex);
+
+    /// <summary>Decodes entry <paramref name="index"/> from <paramref name="span"/> (<see cref="Bytes"/>).</summary>
+    public ElfSymbol Read(ReadOnlySpan<byte> span, int index)
     {
-        get
+        if ((uint)index >= (uint)Count)
         {
-            if ((uint)index >= (uint)Count)
-            {
-                throw new ModuleFormatException(_file.Path, (long)_file.Sections[SectionIndex].Offset, $"symbol table {_file.GetSectionName(SectionIndex)}",
-                    $"symbol index {index} is out of range (the table has {Count} entries)");
-            }
-
-            var span = _bytes.Span;
-            var r = _file.Reader;
-            int at = index * _entrySize;
-            uint name;
-            ulong value, size;
-            byte info, other;
-            ushort shndx;
-            if (_file.Is64)
-            {
-                name = r.U32(span, at);
-                info = span[at + 4];
-                other = span[at + 5];
-                shndx = r.U16(span, at + 6);
-                value = r.U64(span, at + 8);
-                size = r.U64(span, at + 16);
-            }
-            else
-            {
-                name = r.U32(span, at);
-                value = r.U32(span, at + 4);
-                size = r.U32(span, at + 8);
-                info = span[at + 12];
-                other = span[at + 13];
-                shndx = r.U16(span, at + 14);
-            }
-
-            uint section = shndx;
-            if (shndx == ElfConstants.ShnXIndex)
-            {
-                var ext = _extendedIndexes.Span;
-                if (index * 4 + 4 > ext.Length)
-                {
-                    throw new ModuleFormatException(_file.Path, (long)_file.Sections[SectionIndex].Offset + at, $"symbol {index}",
-                        "uses SHN_XINDEX but no SHT_SYMTAB_SHNDX entry exists for it");
-                }
-
-                section = r.U32(ext, index * 4);
-            }
-
-            return new ElfSymbol(index, name, value, size, info, other, shndx, section);
+            throw new ModuleFormatException(_file.Path, (long)_file.Sections[SectionIndex].Offset, $"symbol table {_file.GetSectionName(SectionIndex)}",
+                $"symbol index {index} is out of range (the table has {Count} entries)");
         }
+
+        var r = _file.Reader;
+        int at = index * _entrySize;
+        uint name;
+        ulong value, size;
+        byte info, other;
+        ushort shndx;
+        if (_file.Is64)
+        {
+            name = r.U32(span, at);
+            info = span[at + 4];
+            other = span[at + 5];
+            shndx = r.U16(span, at + 6);
+            value = r.U64(span, at + 8);
+            size = r.U64(span, at + 16);
+        }
+        else
+        {
+            name = r.U32(span, at);
+            value = r.U32(span, at + 4);
+            size = r.U32(span, at + 8);
+            info = span[at + 12];
+            other = span[at + 13];
+            shndx = r.U16(span, at + 14);
+        }
+
+        uint section = shndx;
+        if (shndx == ElfConstants.ShnXIndex)
+        {
+            var ext = _extendedIndexes.Span;
+            if (index * 4 + 4 > ext.Length)
+            {
+                throw new ModuleFormatException(_file.Path, (long)_file.Sections[SectionIndex].Offset + at, $"symbol {index}",
+                    "uses SHN_XINDEX but no SHT_SYMTAB_SHNDX entry exists for it");
+            }
+
+            section = r.U32(ext, index * 4);
+        }
+
+        return new ElfSymbol(index, name, value, size, info, other, shndx, section);
     }
 
     private static string Structure(ElfFile file, int sectionIndex) => $"symbol table {file.GetSectionName(sectionIndex)}";
@@ -122,9 +127,18 @@ internal readonly struct ElfSymbolTable
     public string GetName(int index) => GetName(this[index]);
 
     /// <summary>The raw name bytes of <paramref name="symbol"/> without decoding (for fast comparisons).</summary>
-    public ReadOnlySpan<byte> GetNameBytes(in ElfSymbol symbol)
+    public ReadOnlySpan<byte> GetNameBytes(in ElfSymbol symbol) => GetNameBytes(StringBytes, symbol);
+
+    /// <summary>The name of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>
+    public string GetName(ReadOnlySpan<byte> table, in ElfSymbol symbol)
     {
-        var table = _file.GetSectionBytes(StringTableIndex);
+        var bytes = GetNameBytes(table, symbol);
+        return bytes.IsEmpty ? "" : System.Text.Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>The raw name bytes of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>
+    public ReadOnlySpan<byte> GetNameBytes(ReadOnlySpan<byte> table, in ElfSymbol symbol)
+    {
         if (symbol.NameOffset >= (uint)table.Length)
         {
             return symbol.NameOffset == 0 ? default : throw new ModuleFormatException(_file.Path, (long)_file.Sections[StringTableIndex].Offset,

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace LkmKit.Formats.IO;
 
@@ -23,28 +25,38 @@ internal readonly record struct EndianReader(string Path, bool BigEndian)
         return (long)offset;
     }
 
+    // The readers below run once per field of every symbol and relocation: they stay small enough to inline, and the
+    // message is built only in the throwing helper.
+
     /// <summary>Reads a 16-bit unsigned integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ushort U16(ReadOnlySpan<byte> s, int at)
     {
-        var b = Slice(s, at, 2);
-        return BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(b) : BinaryPrimitives.ReadUInt16LittleEndian(b);
+        Check(s, at, 2);
+        ushort value = BinaryPrimitives.ReadUInt16LittleEndian(s[at..]);
+        return BigEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
     }
 
     /// <summary>Reads a 32-bit unsigned integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint U32(ReadOnlySpan<byte> s, int at)
     {
-        var b = Slice(s, at, 4);
-        return BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b);
+        Check(s, at, 4);
+        uint value = BinaryPrimitives.ReadUInt32LittleEndian(s[at..]);
+        return BigEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
     }
 
     /// <summary>Reads a 32-bit signed integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int I32(ReadOnlySpan<byte> s, int at) => unchecked((int)U32(s, at));
 
     /// <summary>Reads a 64-bit unsigned integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong U64(ReadOnlySpan<byte> s, int at)
     {
-        var b = Slice(s, at, 8);
-        return BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(b) : BinaryPrimitives.ReadUInt64LittleEndian(b);
+        Check(s, at, 8);
+        ulong value = BinaryPrimitives.ReadUInt64LittleEndian(s[at..]);
+        return BigEndian ? BinaryPrimitives.ReverseEndianness(value) : value;
     }
 
     /// <summary>Reads a pointer-sized unsigned word: 8 bytes when <paramref name="is64"/>, else 4.</summary>
@@ -62,11 +74,21 @@ internal readonly record struct EndianReader(string Path, bool BigEndian)
 
     private ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> s, int at, int size)
     {
-        if (at < 0 || at > s.Length - size)
-        {
-            throw new ModuleFormatException(Path, at, "data", $"a {size}-byte read at 0x{at:x} runs past the end of the data (0x{s.Length:x} bytes)");
-        }
-
+        Check(s, at, size);
         return s.Slice(at, size);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Check(ReadOnlySpan<byte> s, int at, int size)
+    {
+        if (at < 0 || at > s.Length - size)
+        {
+            ThrowPastEnd(s.Length, at, size);
+        }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowPastEnd(int length, int at, int size) =>
+        throw new ModuleFormatException(Path, at, "data", $"a {size}-byte read at 0x{at:x} runs past the end of the data (0x{length:x} bytes)");
 }

@@ -80,7 +80,12 @@ internal readonly partial record struct FileStatus(FileKind Kind, ulong Device, 
         ushort mode = *(ushort*)(buffer + 28);
         ulong inode = *(ulong*)(buffer + 32);
         ulong device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
-        var kind = (mode & 0xF000) switch
+        return new FileStatus(KindOf(mode), device, inode, null);
+    }
+
+    /// <summary>The kind of object a <c>st_mode</c>/<c>stx_mode</c> value describes.</summary>
+    public static FileKind KindOf(ushort mode) =>
+        (mode & 0xF000) switch
         {
             0x8000 => FileKind.Regular,
             0x4000 => FileKind.Directory,
@@ -91,8 +96,6 @@ internal readonly partial record struct FileStatus(FileKind Kind, ulong Device, 
             0xC000 => FileKind.Socket,
             _ => FileKind.Missing,
         };
-        return new FileStatus(kind, device, inode, null);
-    }
 
     private static FileStatus Portable(string path, bool followLink)
     {

@@ -54,7 +54,35 @@ public sealed class ModuleSource : IDisposable
     /// <summary>Opens a file: reads or maps it into memory and decompresses it if needed.</summary>
     /// <exception cref="ModuleFormatException">The file is empty, too large, not a regular file (FIFO, device, socket), or its compressed data is corrupt.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static ModuleSource Open(string path)
+    public static ModuleSource Open(string path) => OpenUnlessDirectory(path, ReadInsteadOfMapLimit) ?? OpenPortably(path);
+
+    /// <summary>
+    /// Like <see cref="Open"/>, but null when <paramref name="path"/> is a directory (one stat fewer for callers that
+    /// treat directories apart); on Linux, files larger than <paramref name="mapAbove"/> bytes are mapped.
+    /// </summary>
+    internal static ModuleSource? OpenUnlessDirectory(string path, int mapAbove)
+    {
+        using (var file = NativeFile.TryOpen(path))
+        {
+            if (file is not null)
+            {
+                switch (file.Kind)
+                {
+                    case FileKind.Directory:
+                        return null;
+                    case FileKind.Regular when file.Length > 0 && file.Length <= mapAbove:
+                        return FromOwnedMemory(path, NativeBuffer.Read(file, (int)file.Length, path), file.Length);
+                    case FileKind.Regular when file.Length > mapAbove && file.Length <= int.MaxValue && file.TryMap() is { } mapped:
+                        return FromOwnedMemory(path, mapped, file.Length);
+                }
+            }
+        }
+
+        // Empty, large (mapped) and special files, and every failure, take the portable path and its messages.
+        return Directory.Exists(path) ? null : OpenPortably(path);
+    }
+
+    private static ModuleSource OpenPortably(string path)
     {
         // Opening a FIFO waits for a writer and a device may never end: refuse anything but a regular file first.
         var status = FileStatus.Of(path);

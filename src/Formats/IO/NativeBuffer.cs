@@ -89,6 +89,34 @@ internal sealed unsafe class NativeBuffer : MemoryManager<byte>
         }
     }
 
+    /// <summary>Reads the whole of <paramref name="file"/> (<paramref name="length"/> bytes) into a new buffer.</summary>
+    public static NativeBuffer Read(NativeFile file, int length, string path)
+    {
+        var buffer = new NativeBuffer(length);
+        try
+        {
+            var span = buffer.GetSpan();
+            int total = 0;
+            while (total < length)
+            {
+                int read = file.Read(span[total..], total);
+                if (read == 0)
+                {
+                    throw new ModuleFormatException(path, total, "file", $"the file shrank while being read ({total} of {length} bytes)");
+                }
+
+                total += read;
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            ((IDisposable)buffer).Dispose();
+            throw;
+        }
+    }
+
     public override Span<byte> GetSpan()
     {
         ObjectDisposedException.ThrowIf(_pointer == null, this);

@@ -88,7 +88,7 @@ internal static unsafe partial class NativeDecompression
 
                     output.CheckLimit(path, XzStructure, (long)strm.TotalIn);
 
-                    if (ret == LzmaStreamEnd)
+                    if (ret == LzmaStreamEnd || output.HeadIsFull)
                     {
                         break;
                     }
@@ -265,6 +265,10 @@ internal static unsafe partial class NativeDecompression
                     }
 
                     output.CheckLimit(path, ZstdStructure, (long)inBuf.Pos);
+                    if (output.HeadIsFull)
+                    {
+                        break;
+                    }
 
                     bool inputConsumed = inBuf.Pos == inputLength;
                     if (ret == 0)
@@ -305,6 +309,25 @@ internal static unsafe partial class NativeDecompression
         finally
         {
             ZstdFreeDStream(dstream);
+        }
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> bytes (fewer for a shorter stream) that <paramref name="input"/>, the start of an
+    /// xz or zstd file, decompresses to: enough to tell by magic what the file holds without inflating all of it.
+    /// Null when the data cannot be decoded from the start (corrupt, or the system library is missing).
+    /// </summary>
+    public static byte[]? DecompressHead(ReadOnlySpan<byte> input, Model.CompressionKind kind, int count)
+    {
+        try
+        {
+            var head = OutputBuffer.Head(count);
+            head = kind == Model.CompressionKind.Xz ? DecompressXzCore(input, "", head) : DecompressZstdCore(input, "", head);
+            return head.Result.ToArray();
+        }
+        catch (Exception e) when (e is ModuleFormatException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
         }
     }
 
@@ -407,17 +430,25 @@ internal static unsafe partial class NativeDecompression
         private const int CountingWindow = 64 * 1024;
         private readonly long _limit;
         private readonly bool _counting;
+        private readonly bool _head;
         private long _flushed;
 
         public byte[] Buffer;
         public int Length;
 
-        private OutputBuffer(byte[] buffer, long limit, bool counting)
+        private OutputBuffer(byte[] buffer, long limit, bool counting, bool head = false)
         {
             Buffer = buffer;
             _limit = limit;
             _counting = counting;
+            _head = head;
         }
+
+        /// <summary>A buffer for the first <paramref name="count"/> bytes only: the decoder stops once it is full.</summary>
+        public static OutputBuffer Head(int count) => new(new byte[count], count, counting: false, head: true);
+
+        /// <summary>True when a head-only buffer holds all it asked for.</summary>
+        public readonly bool HeadIsFull => _head && Length == Buffer.Length;
 
         /// <summary>
         /// A buffer for a stream declaring <paramref name="size"/> bytes (already checked against the limit). It starts

@@ -24,6 +24,7 @@ internal static class MachOModelBuilder
             RawMachine = file.Header.CpuType,
             Bits = file.Is64 ? 64 : 32,
             ByteOrder = file.IsBigEndian ? ByteOrder.BigEndian : ByteOrder.LittleEndian,
+            FileKind = MachONames.FileKind(file.Header.FileType),
             FileType = MachONames.FileType(file.Header.FileType),
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = file.SliceSize,
@@ -68,7 +69,7 @@ internal static class MachOModelBuilder
             CodeSignature = file.CodeSignature,
             ChainedFixupFormats = fixups?.PointerFormats.Distinct().Select(ChainedFixups.FormatName).ToArray() ?? [],
         };
-        module.Imports.Defer(() => ReadImports(file));
+        module.DeferredImports.Defer(() => ReadImports(file));
         return module;
     }
 

@@ -30,6 +30,18 @@ internal static class MachONames
         _ => $"cpu-0x{cpuType:x}",
     };
 
+    /// <summary>The model's kind of a Mach-O <c>filetype</c>.</summary>
+    public static ModuleFileKind FileKind(uint fileType) => fileType switch
+    {
+        MachOConstants.MhObject => ModuleFileKind.Relocatable,
+        0x2 => ModuleFileKind.Executable,
+        0x4 => ModuleFileKind.Core,
+        0x6 or 0x8 or 0x9 => ModuleFileKind.Shared,
+        MachOConstants.MhKextBundle => ModuleFileKind.KextBundle,
+        0x3 or 0x5 or 0x7 or 0xA or 0xC => ModuleFileKind.Other,
+        _ => ModuleFileKind.Unknown,
+    };
+
     /// <summary>The file type name without its <c>MH_</c> prefix.</summary>
     public static string FileType(uint fileType) => fileType switch
     {

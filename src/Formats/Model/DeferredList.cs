@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Model;
 /// thread-safe (a module is read-only once its reader returned it).
 /// </summary>
 /// <typeparam name="T">Element type.</typeparam>
-public sealed class DeferredList<T> : IList<T>, IReadOnlyList<T>
+internal sealed class DeferredList<T> : IList<T>, IReadOnlyList<T>
 {
     private readonly List<T> _items = [];
     private Func<IEnumerable<T>>? _fill;

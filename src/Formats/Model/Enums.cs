@@ -19,6 +19,32 @@ public enum ModuleFlavor
     WindowsDriver,
 }
 
+/// <summary>
+/// What kind of file a module is, in the same words for every container. The container's own name for it (ELF
+/// <c>REL</c>, a.out <c>OMAGIC</c>, Mach-O <c>KEXT_BUNDLE</c>, <c>PE32+</c>…) is kept in <see cref="KernelModule.FileType"/>.
+/// </summary>
+public enum ModuleFileKind
+{
+    /// <summary>A file type none of the others describes (e.g. ELF <c>ET_NONE</c> or an unassigned number).</summary>
+    Unknown,
+    /// <summary>A relocatable object: ELF <c>ET_REL</c>, a.out <c>OMAGIC</c>, Mach-O <c>MH_OBJECT</c>.</summary>
+    Relocatable,
+    /// <summary>An executable linked at fixed addresses: ELF <c>ET_EXEC</c>, a.out <c>NMAGIC</c>/<c>ZMAGIC</c>/<c>QMAGIC</c>, Mach-O <c>MH_EXECUTE</c>.</summary>
+    Executable,
+    /// <summary>A shared, dynamically relocated image: ELF <c>ET_DYN</c>, Mach-O <c>MH_DYLIB</c>/<c>MH_BUNDLE</c>.</summary>
+    Shared,
+    /// <summary>A Mach-O <c>MH_KEXT_BUNDLE</c>: a kext's executable as kxld relocates it.</summary>
+    KextBundle,
+    /// <summary>A PE image (<c>PE32</c> or <c>PE32+</c>), e.g. a Windows driver.</summary>
+    PeImage,
+    /// <summary>A kext bundle without an executable (a codeless kext, or one whose executable is missing): metadata only.</summary>
+    Codeless,
+    /// <summary>A core dump (ELF <c>ET_CORE</c>, Mach-O <c>MH_CORE</c>).</summary>
+    Core,
+    /// <summary>Another file type the container defines (e.g. Mach-O <c>MH_DYLINKER</c>, <c>MH_FILESET</c>).</summary>
+    Other,
+}
+
 /// <summary>The object-file container a module is stored in.</summary>
 public enum ContainerFormat
 {

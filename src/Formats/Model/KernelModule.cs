@@ -21,7 +21,9 @@ public sealed class KernelModule
     public required int Bits { get; init; }
     /// <summary>Byte order.</summary>
     public required ByteOrder ByteOrder { get; init; }
-    /// <summary>A short description of the container's file type (e.g. <c>REL</c>, <c>DYN</c>, <c>KEXT_BUNDLE</c>).</summary>
+    /// <summary>What kind of file this is (relocatable, executable, shared, kext bundle, PE image…), in the same words for every container.</summary>
+    public ModuleFileKind FileKind { get; init; }
+    /// <summary>The container's own name for its file type, as tools print it (e.g. <c>REL</c>, <c>DYN</c>, <c>OMAGIC</c>, <c>KEXT_BUNDLE</c>, <c>PE32+</c>).</summary>
     public string FileType { get; init; } = "";
     /// <summary>How the file was compressed on disk.</summary>
     public CompressionKind Compression { get; init; }
@@ -47,11 +49,20 @@ public sealed class KernelModule
     /// <summary>Load-time parameters.</summary>
     public IList<ModuleParameter> Parameters { get; } = new List<ModuleParameter>();
     /// <summary>Symbols offered to others (read on first use; malformed tables throw then).</summary>
-    public DeferredList<ModuleExport> Exports { get; } = new();
+    public IReadOnlyList<ModuleExport> Exports => DeferredExports;
+
+    /// <summary>The list behind <see cref="Exports"/>, which the reader fills or defers.</summary>
+    internal DeferredList<ModuleExport> DeferredExports { get; } = new();
     /// <summary>Symbols needed from others (read on first use; malformed tables throw then).</summary>
-    public DeferredList<ModuleImport> Imports { get; } = new();
+    public IReadOnlyList<ModuleImport> Imports => DeferredImports;
+
+    /// <summary>The list behind <see cref="Imports"/>, which the reader fills or defers.</summary>
+    internal DeferredList<ModuleImport> DeferredImports { get; } = new();
     /// <summary>Entry points (read on first use; malformed tables throw then).</summary>
-    public DeferredList<ModuleEntryPoint> EntryPoints { get; } = new();
+    public IReadOnlyList<ModuleEntryPoint> EntryPoints => DeferredEntryPoints;
+
+    /// <summary>The list behind <see cref="EntryPoints"/>, which the reader fills or defers.</summary>
+    internal DeferredList<ModuleEntryPoint> DeferredEntryPoints { get; } = new();
     /// <summary>Firmware files the module may request.</summary>
     public IList<string> Firmware { get; } = new List<string>();
     /// <summary>The attached signature, or null if unsigned.</summary>

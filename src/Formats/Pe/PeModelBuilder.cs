@@ -30,6 +30,7 @@ internal static class PeModelBuilder
             RawMachine = rawMachine,
             Bits = image.Is64 ? 64 : 32,
             ByteOrder = ByteOrder.LittleEndian,
+            FileKind = ModuleFileKind.PeImage,
             FileType = image.Is64 ? "PE32+" : "PE32",
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = image.Data.Length,

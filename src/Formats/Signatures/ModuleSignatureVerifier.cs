@@ -12,7 +12,7 @@ namespace LkmKit.Formats.Signatures;
 /// SHA-512). Compressed modules (<c>.ko.xz</c>, <c>.ko.zst</c>, <c>.ko.gz</c>) are checked after decompression.
 /// </summary>
 /// <remarks>Safe to call from several threads at once with the same <see cref="TrustedCertificateSet"/> once it is filled.</remarks>
-public static class ModuleSignatureVerifier
+internal static class ModuleSignatureVerifier
 {
     /// <summary>Checks the module file at <paramref name="path"/>.</summary>
     /// <exception cref="ModuleFormatException">The file is empty or its compressed data is corrupt.</exception>

@@ -12,7 +12,7 @@ namespace LkmKit.Formats.Signatures;
 /// <c>struct module_signature</c> and the <c>~Module signature appended~</c> marker. For RSA keys the bytes are
 /// identical to sign-file's (PKCS#1 v1.5 signatures are deterministic); ECDSA signatures are randomised.
 /// </summary>
-public static class ModuleSigner
+internal static class ModuleSigner
 {
     private const string Structure = "module signature";
     private const string OidSignedData = "1.2.840.113549.1.7.2";

@@ -22,6 +22,29 @@ public sealed class ModuleSigningKey : IDisposable
     /// <summary>The signer's certificate (its issuer and serial number name the signer in the signature).</summary>
     public X509Certificate2 Certificate { get; }
 
+    /// <summary>
+    /// The module with a Linux signature appended, byte for byte what the kernel's <c>scripts/sign-file</c> writes for an
+    /// RSA key (a detached PKCS#7 SignedData, the 12-byte <c>struct module_signature</c> and the
+    /// <c>~Module signature appended~</c> marker). <paramref name="module"/> is the uncompressed ELF module.
+    /// </summary>
+    /// <param name="module">The module bytes.</param>
+    /// <param name="path">The module's name, for errors.</param>
+    /// <param name="hash">SHA-1, SHA-256, SHA-384 or SHA-512.</param>
+    /// <param name="replaceSignature">When the module is already signed: true replaces its signature, false refuses.</param>
+    /// <exception cref="ModuleFormatException">The module is compressed, not ELF, already signed (and
+    /// <paramref name="replaceSignature"/> is false), or carries a malformed trailer.</exception>
+    public byte[] Sign(ReadOnlySpan<byte> module, string path, HashAlgorithmName hash, bool replaceSignature = false) =>
+        ModuleSigner.Sign(module, path, this, hash, replaceSignature);
+
+    /// <summary>
+    /// Signs the file <paramref name="inputPath"/> and writes the result to <paramref name="outputPath"/> (the input
+    /// itself when null) through a temporary file renamed over the target, so a reader never sees a half-written module.
+    /// </summary>
+    /// <exception cref="ModuleFormatException">As for <see cref="Sign"/>.</exception>
+    /// <exception cref="IOException">A file cannot be read or written.</exception>
+    public void SignFile(string inputPath, string? outputPath, HashAlgorithmName hash, bool replaceSignature = false) =>
+        ModuleSigner.SignFile(inputPath, outputPath, this, hash, replaceSignature);
+
     /// <summary>The private key: an <see cref="RSA"/> or an <see cref="ECDsa"/>.</summary>
     internal AsymmetricAlgorithm Key { get; }
 

@@ -17,6 +17,20 @@ public sealed class TrustedCertificateSet
     /// <summary>The certificates, in the order they were added.</summary>
     public IReadOnlyList<X509Certificate2> Certificates => _certificates;
 
+    /// <summary>
+    /// Checks the Linux module file at <paramref name="path"/> (compressed or not) against these certificates, as the
+    /// kernel's <c>module_sig_check</c> does: the digest over the ELF image in front of the signature trailer, the signer
+    /// found by issuer and serial number (or subject key identifier), the signature checked with its RSA or ECDSA key.
+    /// </summary>
+    /// <remarks>Safe to call from several threads at once once the set is filled.</remarks>
+    /// <exception cref="ModuleFormatException">The file is empty or its compressed data is corrupt.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public ModuleVerificationResult Verify(string path) => ModuleSignatureVerifier.Verify(path, this);
+
+    /// <summary>Checks a module held in memory (compressed or not); <paramref name="path"/> names it in the result.</summary>
+    /// <exception cref="ModuleFormatException">The compressed data is corrupt.</exception>
+    public ModuleVerificationResult Verify(ReadOnlyMemory<byte> module, string path) => ModuleSignatureVerifier.Verify(module, path, this);
+
     /// <summary>Adds one certificate.</summary>
     public void Add(X509Certificate2 certificate)
     {

@@ -23,18 +23,36 @@ namespace LkmKit.Linker.AOut;
 /// Names are matched verbatim: an a.out C symbol carries its leading underscore (<c>_printf</c>), and so does the
 /// a.out kernel's own symbol table that <c>ld -A</c> resolved against (<c>nm /netbsd</c>), so nothing is added or stripped.
 /// </summary>
-internal static class AOutLinkInput
+internal sealed class AOutLinkInput : LinkInput
 {
     private const uint CommonAlignment = 4;
 
-    /// <summary>True when <paramref name="module"/> is an a.out object or image.</summary>
-    public static bool Applies(KernelModule module) => module.Container == ContainerFormat.AOut;
+    private AOutLinkInput()
+    {
+    }
+
+    /// <summary>Checks that <paramref name="module"/> can be linked and returns its input.</summary>
+    /// <exception cref="LinkException">Not an OMAGIC i386 object, or it holds linker-set or indirect symbols.</exception>
+    public static AOutLinkInput For(KernelModule module, string name)
+    {
+        Prepare(module, name);
+        return new AOutLinkInput();
+    }
+
+    /// <inheritdoc />
+    public override IRelocationApplier? Applier(KernelModule module) => new AOutI386RelocationApplier();
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ModuleRelocationSection> RelocationTables(KernelModule module) => Relocations(module);
+
+    /// <summary>A segment's object address: what a defined symbol's value and an in-place addend count from.</summary>
+    public override ulong ValueOrigin(KernelModule module, int sectionIndex) => SegmentOrigin(module, sectionIndex);
 
     /// <summary>Checks that <paramref name="module"/> can be linked and returns the applier for its relocations.</summary>
     /// <exception cref="LinkException">Not an OMAGIC i386 object, or it holds linker-set or indirect symbols.</exception>
     public static IRelocationApplier Prepare(KernelModule module, string name)
     {
-        if (module.FileType != "OMAGIC")
+        if (module.FileKind != ModuleFileKind.Relocatable)
         {
             throw new LinkException($"{name}: only relocatable a.out objects (OMAGIC) can be linked; this one is a {module.FileType} executable");
         }
@@ -65,7 +83,7 @@ internal static class AOutLinkInput
 
     /// <summary>Refuses a layout that leaves a non-empty segment out (e.g. the ELF-only <c>bsd</c> or <c>linux</c> policy).</summary>
     /// <exception cref="LinkException">A non-empty segment was not placed.</exception>
-    public static void CheckLayout(KernelModule module, string name, SectionLayout layout, ILayoutPolicy policy)
+    public override void CheckLayout(KernelModule module, string name, SectionLayout layout, ILayoutPolicy policy)
     {
         foreach (var section in module.Sections)
         {
@@ -77,16 +95,12 @@ internal static class AOutLinkInput
         }
     }
 
-    /// <summary>
-    /// The object address a defined symbol's value counts from in <paramref name="sectionIndex"/>: the a.out segment's
-    /// object address, 0 for every other container (ELF and Mach-O object values are section offsets).
-    /// </summary>
-    public static ulong ValueOrigin(KernelModule module, int sectionIndex) =>
-        Applies(module) && sectionIndex >= 0 && sectionIndex < module.Sections.Count ? module.Sections[sectionIndex].Address : 0;
+    private static ulong SegmentOrigin(KernelModule module, int sectionIndex) =>
+        sectionIndex >= 0 && sectionIndex < module.Sections.Count ? module.Sections[sectionIndex].Address : 0;
 
     /// <summary>The alignment and size BSD ld gives a common symbol on i386 (n_value = size).</summary>
     /// <exception cref="LinkException">The rounded size overflows.</exception>
-    public static (ulong Alignment, ulong Size) CommonShape(ModuleSymbol symbol) => (CommonAlignment, Align.Up(symbol.Size, CommonAlignment));
+    public override (ulong Alignment, ulong Size) CommonShape(ModuleSymbol symbol) => (CommonAlignment, Align.Up(symbol.Size, CommonAlignment));
 
     /// <summary>The module's relocation tables with ELF-equivalent addends (one new array per table).</summary>
     /// <exception cref="LkmKit.Formats.ModuleFormatException">A record's place or symbol number is out of range (checked by the reader).</exception>
@@ -96,7 +110,7 @@ internal static class AOutLinkInput
         var result = new List<ModuleRelocationSection>(module.RelocationSections.Count);
         foreach (var table in module.RelocationSections)
         {
-            ulong placeOrigin = ValueOrigin(module, table.TargetSectionIndex);
+            ulong placeOrigin = SegmentOrigin(module, table.TargetSectionIndex);
             var source = table.Relocations;
             var converted = new ModuleRelocation[source.Count];
             for (int i = 0; i < converted.Length; i++)

@@ -1,5 +1,6 @@
 using LkmKit.Formats.AOut;
 using LkmKit.Formats.Elf;
+using LkmKit.Formats.Flavors.Lkm;
 using LkmKit.Formats.Model;
 using LkmKit.Linker.AOut;
 
@@ -35,6 +36,17 @@ internal sealed class AOutObjectImport
             : objectAddress < text + data ? (Data, objectAddress - text)
             : (Bss, objectAddress - text - data);
     }
+
+    /// <summary>The LKM's descriptor (its static <c>_module</c>) as output section and offset.</summary>
+    /// <exception cref="ConversionException">The descriptor was not found.</exception>
+    public (RelocatableObject.Section Section, ulong Offset) Descriptor(KernelModule module, LkmModuleDetails details) =>
+        details.DescriptorAddress is { } address ? At(module, address) : throw new ConversionException("the LKM descriptor (_module) was not found");
+
+    /// <summary>The output symbol of the LKM's entry point.</summary>
+    /// <exception cref="ConversionException">The entry point has no ELF symbol.</exception>
+    public RelocatableObject.Symbol Entry(KernelModule module, LkmModuleDetails details) =>
+        SymbolOf(module.Symbols.First(s => s.Name == details.EntrySymbol).Index)
+        ?? throw new ConversionException($"entry point {details.EntrySymbol} has no ELF symbol");
 
     /// <summary>
     /// Imports <paramref name="module"/>; a.out names in <paramref name="provided"/> (after the <c>_</c> is stripped) are

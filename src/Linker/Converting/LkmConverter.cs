@@ -1,3 +1,4 @@
+using LkmKit.Formats.Elf;
 using LkmKit.Formats.Flavors.Lkm;
 using LkmKit.Formats.Elf.Writing;
 using LkmKit.Formats.Model;
@@ -28,6 +29,12 @@ public sealed record ConversionOptions
 
     /// <summary>The licence to declare where the target records one.</summary>
     public string? License { get; init; }
+
+    /// <summary>
+    /// Linux: real modules built for the target kernel. The first gives <c>struct module</c>'s layout (it must have
+    /// module_init and module_exit) and the vermagic; all of them give the CRCs of the kernel symbols they import.
+    /// </summary>
+    public IReadOnlyList<KernelModule> Like { get; init; } = [];
 }
 
 /// <summary>
@@ -45,9 +52,22 @@ public static class LkmConverter
         return options.Target switch
         {
             ConversionTarget.NetBsd => ElfWriter.Build(NetBsdConversion.Build(module, details, options)),
+            ConversionTarget.Linux => ElfWriter.Build(LinuxConversion.Build(module, details, options)),
+            ConversionTarget.FreeBsd => ElfWriter.Build(FreeBsdSharedImage.Build(FreeBsdConversion.Build(module, details, options))),
             _ => throw new ConversionException($"conversion to {options.Target} is not implemented yet"),
         };
     }
+
+    /// <summary>The relocatable object a FreeBSD conversion links into its ET_DYN image (kmod.mk's <c>.kld</c>).</summary>
+    internal static byte[] FreeBsdIntermediate(KernelModule module, ConversionOptions options) =>
+        ElfWriter.Build(FreeBsdConversion.Build(module, Check(module), options).Describe(ElfConstants.OsAbiFreeBsd));
+
+    /// <summary>
+    /// Where the old <c>struct sysent</c> keeps <c>sy_call</c>: after <c>short sy_narg, sy_argsize</c> (NetBSD 1.x,
+    /// OpenBSD 1997) or <c>int sy_narg</c> (FreeBSD 2.x) at 4; NetBSD 4 and OpenBSD 4.x put an <c>int sy_flags</c> first, so 8.
+    /// </summary>
+    internal static int OldSysentCallOffset(LkmModuleDetails details) =>
+        details.Layout == LkmHeaderLayout.NetBsd4 || details.OperatingSystem == LkmOperatingSystem.OpenBsd ? 8 : 4;
 
     private static LkmModuleDetails Check(KernelModule module)
     {

@@ -155,7 +155,7 @@ internal static class NetBsdConversion
         var descriptorSymbol = descriptor.Section.SectionSymbol!;
         bool netbsd4 = details.Layout == LkmHeaderLayout.NetBsd4;
         int sysentField = (int)descriptor.Offset + (netbsd4 ? 24 : 16);
-        int syCall = netbsd4 ? 8 : 4; // old struct sysent: short sy_narg, sy_argsize; (NetBSD 4: int sy_flags;) sy_call_t *sy_call
+        int syCall = LkmConverter.OldSysentCallOffset(details);
         var establish = o.Import("syscall_establish");
         var disestablish = o.Import("syscall_disestablish");
         var load = a.CreateLabel();

@@ -73,6 +73,8 @@ internal sealed class RelocatableObject
 
     public IReadOnlyList<Section> Sections => _sections;
 
+    public IReadOnlyList<Symbol> Symbols => _symbols;
+
     public Section AddSection(string name, uint type, ulong flags, ulong alignment)
     {
         var s = new Section(name, type, flags, alignment);
@@ -93,6 +95,15 @@ internal sealed class RelocatableObject
         return symbol;
     }
 
+    /// <summary>Adds <paramref name="symbol"/> as the code or data from <paramref name="at"/> to the end of <paramref name="section"/>.</summary>
+    public Symbol Define(Symbol symbol, Section section, int at)
+    {
+        symbol.Section = section;
+        symbol.Value = (ulong)at;
+        symbol.Size = (ulong)(section.Bytes.Count - at);
+        return AddSymbol(symbol);
+    }
+
     /// <summary>The global symbol <paramref name="name"/>, added as undefined the first time it is asked for.</summary>
     public Symbol Import(string name)
     {
@@ -103,6 +114,9 @@ internal sealed class RelocatableObject
 
         return symbol;
     }
+
+    /// <summary>The undefined global symbols, in the order they were first asked for.</summary>
+    public IEnumerable<Symbol> Imports() => _symbols.Where(s => s.Section is null && !s.Absolute && s.Binding != ElfConstants.StbLocal && s.Type != ElfConstants.SttSection);
 
     public ElfFileDescription Describe(byte osAbi)
     {

@@ -18,13 +18,14 @@ public static class Depmod
 
     /// <summary>
     /// Indexes the tree and returns the output files in write order. Problems with single files are reported
-    /// through <paramref name="report"/> (in module order) and never stop the run.
+    /// through <paramref name="report"/> (in module order, in kmod's words: <c>WARNING: …</c> or <c>ERROR: …</c>, without
+    /// the program name) and never stop the run.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The module directory does not exist.</exception>
     /// <exception cref="InvalidOperationException">The modules depend on each other in a cycle (depmod fails too), or a
     /// file of <see cref="DepmodOptions.Modules"/> is missing, not absolute, or a second file of one module name.</exception>
-    public static IReadOnlyList<DepmodFile> Build(DepmodOptions options, Action<DepmodMessage>? report = null) =>
-        BuildDirectory(options.ModuleDirectory, options, report);
+    public static IReadOnlyList<DepmodFile> Build(DepmodOptions options, Action<string>? report = null) =>
+        BuildDirectory(options.ModuleDirectory, options, report is null ? null : message => report(message.ToString()));
 
     /// <summary>Indexes <paramref name="directory"/> itself; the other settings come from <paramref name="options"/>.</summary>
     internal static IReadOnlyList<DepmodFile> BuildDirectory(string directory, DepmodOptions options, Action<DepmodMessage>? report)

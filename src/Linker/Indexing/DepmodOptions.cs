@@ -37,7 +37,7 @@ public sealed class DepmodOptions
 }
 
 /// <summary>How serious a message from depmod is.</summary>
-public enum DepmodMessageKind
+internal enum DepmodMessageKind
 {
     /// <summary>Printed as <c>WARNING:</c>; the indexes are still written.</summary>
     Warning,
@@ -48,7 +48,7 @@ public enum DepmodMessageKind
 /// <summary>One message, in the words kmod's depmod uses (without the program name).</summary>
 /// <param name="Kind">Warning or error.</param>
 /// <param name="Text">The message text.</param>
-public readonly record struct DepmodMessage(DepmodMessageKind Kind, string Text)
+internal readonly record struct DepmodMessage(DepmodMessageKind Kind, string Text)
 {
     /// <inheritdoc />
     public override string ToString() => (Kind == DepmodMessageKind.Warning ? "WARNING: " : "ERROR: ") + Text;

@@ -7,7 +7,7 @@ namespace LkmKit.Linker.Indexing;
 /// <summary>One value stored under a key of a kmod index, with its priority (lower comes first).</summary>
 /// <param name="Value">The stored string.</param>
 /// <param name="Priority">The priority; depmod stores the module's position in the module order.</param>
-public readonly record struct KmodIndexValue(string Value, uint Priority);
+internal readonly record struct KmodIndexValue(string Value, uint Priority);
 
 /// <summary>
 /// A kmod binary index (<c>modules.dep.bin</c>, <c>modules.alias.bin</c>, <c>modules.symbols.bin</c>,
@@ -15,7 +15,7 @@ public readonly record struct KmodIndexValue(string Value, uint Priority);
 /// version: offsets are absolute, so post-order and pre-order files read alike). Every offset is checked against
 /// the file length; a malformed file throws <see cref="ModuleFormatException"/>.
 /// </summary>
-public sealed class KmodIndex
+internal sealed class KmodIndex
 {
     private const int MaxDepth = 4096;
     private readonly byte[] _data;

@@ -1,4 +1,3 @@
-using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Linker.Layout;
@@ -39,7 +38,7 @@ internal sealed class KextLayout : ILayoutPolicy
     public SectionLayout Lay(KernelModule module, LayoutRequest request)
     {
         var layout = new SectionLayout(module.Sections.Count);
-        if (module.FileType != "OBJECT")
+        if (module.FileKind != ModuleFileKind.Relocatable)
         {
             foreach (var section in module.Sections)
             {
@@ -52,7 +51,7 @@ internal sealed class KextLayout : ILayoutPolicy
             return layout;
         }
 
-        ulong cursor = Align.Up(request.Base + HeaderSize(module), PageSize);
+        ulong cursor = Align.Up(request.Base + HeaderSize(module, request.HeaderCommands), PageSize);
         foreach (var section in module.Sections)
         {
             if (IsLoaded(section))
@@ -64,8 +63,11 @@ internal sealed class KextLayout : ILayoutPolicy
         return layout;
     }
 
-    /// <summary>The size of the Mach-O header kxld writes in front of an MH_OBJECT's sections (get_macho_header_size).</summary>
-    public static ulong HeaderSize(KernelModule module)
+    /// <summary>
+    /// The size of the Mach-O header kxld writes in front of an MH_OBJECT's sections (get_macho_header_size), with
+    /// <paramref name="commands"/> the object's load commands.
+    /// </summary>
+    public static ulong HeaderSize(KernelModule module, IReadOnlyList<string> commands)
     {
         bool is64 = module.Bits == 64;
         ulong size = is64 ? 32UL : 28UL;
@@ -76,7 +78,6 @@ internal sealed class KextLayout : ILayoutPolicy
             size += 80; // LC_DYSYMTAB of a slideable kext
         }
 
-        var commands = MachODetailsOf(module)?.LoadCommands ?? [];
         foreach (var command in commands)
         {
             size += command switch
@@ -91,7 +92,4 @@ internal sealed class KextLayout : ILayoutPolicy
 
         return size;
     }
-
-    private static MachODetails? MachODetailsOf(KernelModule module) =>
-        module.Details as MachODetails ?? (module.Details as Formats.Flavors.Kext.KextDetails)?.MachO;
 }

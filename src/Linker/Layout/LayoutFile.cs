@@ -8,7 +8,7 @@ namespace LkmKit.Linker.Layout;
 /// allocated section of that name not yet placed; unlisted allocated sections follow sequentially after the
 /// highest listed one.
 /// </summary>
-public sealed class LayoutFile : ILayoutPolicy
+internal sealed class LayoutFile : ILayoutPolicy
 {
     private readonly IReadOnlyList<(string Name, ulong Address)> _entries;
 

@@ -23,4 +23,12 @@ public static class LayoutPolicies
         "kext" => new KextLayout(),
         _ => null,
     };
+
+    /// <summary>
+    /// An explicit layout from text: <c>NAME 0xADDRESS</c> per line (<c>#</c> starts a comment). Each line places the
+    /// first allocated section of that name not yet placed; unlisted allocated sections follow sequentially after the
+    /// highest listed one. <paramref name="description"/> names the text in errors.
+    /// </summary>
+    /// <exception cref="LinkException">A line is not <c>NAME 0xADDRESS</c>.</exception>
+    public static ILayoutPolicy Parse(string text, string description) => LayoutFile.Parse(text, description);
 }

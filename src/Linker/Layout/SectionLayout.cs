@@ -58,6 +58,9 @@ internal readonly record struct SectionShape(ulong Size, ulong Alignment, ulong 
 /// <param name="ShapeOf">The size, alignment and flags the loader gives a section (its own unless the loader changes them).</param>
 internal sealed record LayoutRequest(ulong Base, Func<ModuleSection, SectionShape> ShapeOf)
 {
+    /// <summary>The load commands of the Mach-O header a kext layout writes in front of the sections (<see cref="KextLayout"/>); empty for other inputs.</summary>
+    public IReadOnlyList<string> HeaderCommands { get; init; } = [];
+
     /// <summary>A request that keeps every section's own size, alignment and flags.</summary>
     public static LayoutRequest Plain(ulong baseAddress) => new(baseAddress, Own);
 

@@ -195,7 +195,7 @@ internal sealed class KernelSession(KernelState state) : IDisposable
     }
 
     /// <summary>True when the module is a Mach-O kext image or object.</summary>
-    public static bool IsKext(KernelModule module) => MachOLinking.IsMachO(module);
+    public static bool IsKext(KernelModule module) => MachOLinkInput.IsMachO(module);
 
     /// <summary>Closes the module files opened so far (after each top-level load, so a whole tree never holds every file open).</summary>
     public void CloseFiles()

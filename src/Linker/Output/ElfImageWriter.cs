@@ -9,7 +9,7 @@ namespace LkmKit.Linker.Output;
 /// address (same name; with several modules the name is prefixed <c>MODULE:</c>), one PT_LOAD program header per
 /// section, and a symbol table with the final addresses. The file itself is laid out by <see cref="ElfWriter"/>.
 /// </summary>
-public static class ElfImageWriter
+internal static class ElfImageWriter
 {
     private const ulong MaxFileAlignment = 4096;
 

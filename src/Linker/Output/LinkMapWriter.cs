@@ -6,7 +6,7 @@ namespace LkmKit.Linker.Output;
 /// The text link map: per module, <c>NAME 0xADDRESS 0xSIZE</c> per loaded section in address order, then every
 /// symbol as <c>0xADDRESS NAME</c>, undefined ones followed by where they were resolved.
 /// </summary>
-public static class LinkMapWriter
+internal static class LinkMapWriter
 {
     /// <summary>Renders the map of <paramref name="image"/>.</summary>
     public static string Render(LinkedImage image)
@@ -28,7 +28,13 @@ public static class LinkMapWriter
             }
 
             sb.Append("# symbols\n");
-            var sources = module.Resolutions.ToDictionary(r => r.Name, r => r.Source, StringComparer.Ordinal);
+            // A symbol table may name the same undefined symbol twice (each entry resolves alike): the first one speaks.
+            var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var resolution in module.Resolutions)
+            {
+                sources.TryAdd(resolution.Name, resolution.Source);
+            }
+
             foreach (var sym in module.Symbols)
             {
                 sb.Append("0x").Append(sym.Address.ToString("x" + digits)).Append(' ').Append(sym.Name);

@@ -19,6 +19,19 @@ public sealed class LinkedImage
 
     /// <summary>The linked modules, in link order.</summary>
     public required IReadOnlyList<LinkedModule> Modules { get; init; }
+
+    /// <summary>
+    /// The image as a little-endian ELF executable: one section per loaded input section at its address (prefixed
+    /// <c>MODULE:</c> when several modules were linked), one PT_LOAD per section, and a symbol table with the final addresses.
+    /// </summary>
+    /// <exception cref="LinkException">An address, size or value of a 32-bit image does not fit ELF32.</exception>
+    public byte[] ToElf() => ElfImageWriter.Build(this);
+
+    /// <summary>
+    /// The text link map: per module, <c>NAME 0xADDRESS 0xSIZE</c> per loaded section in address order, then every
+    /// symbol as <c>0xADDRESS NAME</c>, undefined ones followed by where they were resolved.
+    /// </summary>
+    public string ToLinkMap() => LinkMapWriter.Render(this);
 }
 
 /// <summary>One module of a <see cref="LinkedImage"/>.</summary>

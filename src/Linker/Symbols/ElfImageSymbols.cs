@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Linker.Symbols;
 
 /// <summary>The symbol table of a kernel ELF image (<c>vmlinux</c>) as a symbol source, through the common model.</summary>
-public static class ElfImageSymbols
+internal static class ElfImageSymbols
 {
     /// <summary>Every named, defined, non-section symbol of <paramref name="image"/> with its address.</summary>
     public static KernelSymbolList From(KernelModule image, string description)

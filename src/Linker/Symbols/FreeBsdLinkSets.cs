@@ -15,11 +15,6 @@ internal static class FreeBsdLinkSets
     /// <summary>The bound <paramref name="name"/> stands for in <paramref name="module"/>, or null when it is not one.</summary>
     public static ulong? Bound(KernelModule module, SectionLayout layout, string name)
     {
-        if (module.Flavor != ModuleFlavor.FreeBsd)
-        {
-            return null;
-        }
-
         bool start = name.StartsWith(Start, StringComparison.Ordinal);
         if (!start && !name.StartsWith(Stop, StringComparison.Ordinal))
         {

@@ -6,7 +6,7 @@ namespace LkmKit.Linker.Symbols;
 /// Reads kbuild's <c>Module.symvers</c>: <c>0xCRC\tNAME\tMODULE\tEXPORT_TYPE\tNAMESPACE</c> per line. It carries
 /// CRCs, export types and namespaces but no addresses.
 /// </summary>
-public static class ModuleSymversReader
+internal static class ModuleSymversReader
 {
     /// <summary>True when the first non-empty line of the UTF-8 text <paramref name="utf8"/> looks like a Module.symvers line.</summary>
     public static bool Looks(ReadOnlySpan<byte> utf8)

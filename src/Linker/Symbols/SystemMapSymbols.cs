@@ -14,7 +14,7 @@ namespace LkmKit.Linker.Symbols;
 /// builds a hash index of every line. Lines are checked on first use, so a malformed line is reported then.
 /// Lookups may run on several threads at once.
 /// </summary>
-public sealed class SystemMapSymbols : IKernelSymbolSource
+internal sealed class SystemMapSymbols : IKernelSymbolSource
 {
     private const int StackNameBytes = 512;
     private const int ScansBeforeIndex = 4;

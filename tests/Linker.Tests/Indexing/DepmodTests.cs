@@ -46,7 +46,8 @@ public class DepmodTests
     {
         using var tree = new DepmodFixture();
         var messages = new List<DepmodMessage>();
-        string dep = Dep(Depmod.Build(tree.Options(), messages.Add));
+        var options = tree.Options();
+        string dep = Dep(Depmod.BuildDirectory(options.ModuleDirectory, options, messages.Add));
         Assert.Contains(messages, m => m.Kind == DepmodMessageKind.Error && m.Text.StartsWith($"failed to load symbols from {tree.ModuleDirectory}/kernel/broken/junk.ko: Exec format error", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Kind == DepmodMessageKind.Error && m.Text.StartsWith($"failed to load symbols from {tree.ModuleDirectory}/kernel/broken/truncated.ko: Invalid argument", StringComparison.Ordinal));
         Assert.Contains("kernel/broken/junk.ko:\n", dep);

@@ -6,7 +6,7 @@ namespace LkmKit.Formats.Elf.Writing;
 /// Everything <see cref="ElfWriter"/> needs to write one ELF file: the header fields, the sections in index order
 /// (section 0, the null section, is implicit: the first description is section 1) and the program headers.
 /// </summary>
-public sealed record ElfFileDescription
+internal sealed record ElfFileDescription
 {
     /// <summary>32 or 64.</summary>
     public required int Bits { get; init; }
@@ -54,7 +54,7 @@ public sealed record ElfFileDescription
 /// data) holding the names of the symbol tables linked to it and, when it is the section name table, the section names.
 /// Section references (<see cref="Link"/>, <see cref="Info"/> of relocation tables) are section indexes.
 /// </summary>
-public sealed record ElfSectionDescription
+internal sealed record ElfSectionDescription
 {
     /// <summary>The section name.</summary>
     public required string Name { get; init; }
@@ -107,7 +107,7 @@ public sealed record ElfSectionDescription
 /// it is when <paramref name="IsReservedIndex"/> is set, and an index past SHN_LORESERVE otherwise goes through SHN_XINDEX.
 /// </param>
 /// <param name="IsReservedIndex">Whether <paramref name="SectionIndex"/> is a reserved value rather than a section.</param>
-public readonly record struct ElfSymbolDescription(string Name, ulong Value, ulong Size, byte Info, byte Other, uint SectionIndex, bool IsReservedIndex = false)
+internal readonly record struct ElfSymbolDescription(string Name, ulong Value, ulong Size, byte Info, byte Other, uint SectionIndex, bool IsReservedIndex = false)
 {
     /// <summary>Whether the symbol is local (STB_LOCAL), which puts it before every global in the table.</summary>
     public bool IsLocal => Info >> 4 == ElfConstants.StbLocal;
@@ -118,7 +118,7 @@ public readonly record struct ElfSymbolDescription(string Name, ulong Value, ulo
 /// <param name="Symbol">The symbol index in the linked table as described (0: none).</param>
 /// <param name="Type">The relocation type.</param>
 /// <param name="Addend">The explicit addend (written only in SHT_RELA tables).</param>
-public readonly record struct ElfRelocationDescription(ulong Offset, uint Symbol, uint Type, long Addend = 0);
+internal readonly record struct ElfRelocationDescription(ulong Offset, uint Symbol, uint Type, long Addend = 0);
 
 /// <summary>
 /// One program header covering sections <paramref name="FirstSection"/>..<paramref name="LastSection"/> (0: none).
@@ -135,4 +135,4 @@ public readonly record struct ElfRelocationDescription(ulong Offset, uint Symbol
 /// (at that section's address minus its offset). For PT_PHDR: the segment is the program header table, at its address
 /// in the PT_LOAD that covers the headers.
 /// </param>
-public readonly record struct ElfSegmentDescription(uint Type, uint Flags, ulong Align, int FirstSection, int LastSection, bool CoversHeaders = false);
+internal readonly record struct ElfSegmentDescription(uint Type, uint Flags, ulong Align, int FirstSection, int LastSection, bool CoversHeaders = false);

@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Elf.Writing;
 /// order and every offset are reserved first, then the bytes are written into a buffer of exactly the reserved size.
 /// File order: ELF header, program headers, the sections in index order, the section header table.
 /// </summary>
-public static class ElfWriter
+internal static class ElfWriter
 {
     /// <summary>Writes the file <paramref name="description"/> describes to <paramref name="path"/>.</summary>
     public static void Write(ElfFileDescription description, string path) => File.WriteAllBytes(path, Build(description));

@@ -1,7 +1,7 @@
 namespace LkmKit.Formats.Flavors.FreeBsd;
 
 /// <summary>The <c>md_type</c> of a FreeBSD <c>mod_metadata</c> record (<c>sys/sys/module.h</c>).</summary>
-public enum FreeBsdMetadataType
+internal enum FreeBsdMetadataType
 {
     /// <summary>MDT_DEPEND (1): a dependency with version bounds.</summary>
     Depend = 1,
@@ -17,16 +17,16 @@ public enum FreeBsdMetadataType
 /// <param name="Minimum">md_ver_minimum.</param>
 /// <param name="Preferred">md_ver_preferred.</param>
 /// <param name="Maximum">md_ver_maximum.</param>
-public sealed record FreeBsdDependRange(int Minimum, int Preferred, int Maximum);
+internal sealed record FreeBsdDependRange(int Minimum, int Preferred, int Maximum);
 
 /// <summary>A <c>moduledata_t</c> payload of an MDT_MODULE record.</summary>
 /// <param name="Name">The <c>name</c> field, or null when it is a NULL pointer.</param>
 /// <param name="Handler">The event handler's symbol name, when known.</param>
 /// <param name="HandlerAddress">The handler's address (section offset in ET_REL files), or null when the pointer is NULL or external.</param>
-public sealed record FreeBsdModuleData(string? Name, string? Handler, ulong? HandlerAddress);
+internal sealed record FreeBsdModuleData(string? Name, string? Handler, ulong? HandlerAddress);
 
 /// <summary>One decoded <c>mod_metadata</c> record of the <c>modmetadata_set</c> linker set.</summary>
-public sealed class FreeBsdMetadataRecord
+internal sealed class FreeBsdMetadataRecord
 {
     /// <summary>Position in the linker set.</summary>
     public required int Index { get; init; }

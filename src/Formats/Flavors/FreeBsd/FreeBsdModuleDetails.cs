@@ -1,16 +1,38 @@
+using System.Globalization;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.Flavors.FreeBsd;
 
-/// <summary>Facts only FreeBSD modules have: every metadata record of the file, in linker-set order.</summary>
+/// <summary>
+/// Facts only FreeBSD modules have. A file may declare several modules (MDT_MODULE) and several interfaces with
+/// versions (MDT_VERSION); its dependencies on other files' interfaces are the module's
+/// <see cref="KernelModule.Dependencies"/>.
+/// </summary>
 public sealed class FreeBsdModuleDetails : FlavorDetails
 {
     /// <summary>The <c>mod_metadata</c> records, in the order of the <c>modmetadata_set</c> linker set.</summary>
-    public IList<FreeBsdMetadataRecord> Records { get; } = new List<FreeBsdMetadataRecord>();
+    internal List<FreeBsdMetadataRecord> Records { get; } = [];
+
     /// <summary>The module names the file declares (MDT_MODULE), in set order.</summary>
     public IEnumerable<string> ModuleNames => Records.Where(r => r.Type == FreeBsdMetadataType.Module).Select(r => r.Name);
-    /// <summary>The <c>kernel</c> dependency: the range of <c>__FreeBSD_version</c> the module loads on, or null.</summary>
-    public FreeBsdDependRange? Kernel { get; set; }
+
+    /// <summary>The interfaces the file provides (MDT_VERSION, <c>MODULE_VERSION(name, version)</c>) with their versions, in set order.</summary>
+    public IEnumerable<KeyValuePair<string, int>> Interfaces =>
+        Records.Where(r => r.Type == FreeBsdMetadataType.Version && r.Version is not null).Select(r => new KeyValuePair<string, int>(r.Name, r.Version!.Value));
+
+    /// <summary>
+    /// The <c>kernel</c> dependency: the range of <c>__FreeBSD_version</c> the module loads on (minimum, maximum and
+    /// preferred, as for any other dependency), or null.
+    /// </summary>
+    public ModuleDependency? Kernel => KernelRange is { } range
+        ? new ModuleDependency("kernel", DependencyKind.Hard, Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred))
+        : null;
+
+    /// <summary>The <c>kernel</c> dependency as numbers, or null.</summary>
+    internal FreeBsdDependRange? KernelRange { get; set; }
+
     /// <summary>True for an ET_DYN build (i386, arm64 and the others), false for ET_REL (amd64).</summary>
     public bool IsShared { get; set; }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

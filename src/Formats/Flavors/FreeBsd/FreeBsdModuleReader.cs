@@ -32,8 +32,8 @@ internal sealed class FreeBsdModuleReader : IElfFlavorReader
         }
 
         Apply(module, details);
-        module.Exports.Defer(() => ElfModuleSymbols.Exports(elf, IsLinkerSetBound));
-        module.Imports.Defer(() => ElfModuleSymbols.Imports(elf, name => IsLinkerSetBound(name) || name == "_GLOBAL_OFFSET_TABLE_"));
+        module.DeferredExports.Defer(() => ElfModuleSymbols.Exports(elf, IsLinkerSetBound));
+        module.DeferredImports.Defer(() => ElfModuleSymbols.Imports(elf, name => IsLinkerSetBound(name) || name == "_GLOBAL_OFFSET_TABLE_"));
     }
 
     /// <summary>True for the <c>__start_set_*</c>/<c>__stop_set_*</c> symbols the loader binds to linker-set bounds.</summary>
@@ -71,15 +71,15 @@ internal sealed class FreeBsdModuleReader : IElfFlavorReader
                     module.Metadata.Add(new("depends", $"{r.Name}.{range.Preferred} ({range.Minimum},{range.Maximum})"));
                     if (r.Name == KernelModule)
                     {
-                        if (details.Kernel is null)
+                        if (details.KernelRange is null)
                         {
-                            details.Kernel = range;
+                            details.KernelRange = range;
                             module.TargetKernel = range.Minimum == range.Maximum ? $"{range.Minimum}" : $"{range.Minimum}..{range.Maximum}";
                         }
-                        else if (details.Kernel != range)
+                        else if (details.KernelRange != range)
                         {
                             module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
-                                $"kernel dependency [{range.Minimum}, {range.Maximum}] differs from the first one [{details.Kernel.Minimum}, {details.Kernel.Maximum}]"));
+                                $"kernel dependency [{range.Minimum}, {range.Maximum}] differs from the first one [{details.KernelRange.Minimum}, {details.KernelRange.Maximum}]"));
                         }
                     }
                     else if (!provided.Contains(r.Name) && dependencies.Add((r.Name, range)))
@@ -105,7 +105,7 @@ internal sealed class FreeBsdModuleReader : IElfFlavorReader
             module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "set_modmetadata_set declares no module (no MDT_MODULE record)"));
         }
 
-        module.EntryPoints.Defer(() => entries);
+        module.DeferredEntryPoints.Defer(() => entries);
     }
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);

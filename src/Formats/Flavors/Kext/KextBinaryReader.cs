@@ -36,9 +36,9 @@ internal static class KextBinaryReader
         details.KmodInfo = info;
         module.Name = info.Name;
         module.Version = info.Version;
-        module.EntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStart, info.StartSymbol, info.Start));
-        module.EntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStop, info.StopSymbol, info.Stop));
-        module.Exports.Defer(() => ReadExports(file));
+        module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStart, info.StartSymbol, info.Start));
+        module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStop, info.StopSymbol, info.Stop));
+        module.DeferredExports.Defer(() => ReadExports(file));
     }
 
     private static IEnumerable<ModuleExport> ReadExports(MachOFile file)

@@ -163,6 +163,7 @@ internal static class KextBundleReader
         RawMachine = 0,
         Bits = 0,
         ByteOrder = ByteOrder.LittleEndian,
+        FileKind = ModuleFileKind.Codeless,
         FileType = fileType,
         Sections = [],
         Symbols = [],

@@ -6,7 +6,7 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <c>f</c>/<c>fc</c> &lt; release, level 1–3 digits ≤ 255 (0 is invalid for <c>f</c>/<c>fc</c>); parsing stops at
 /// whitespace. Encoded as <c>major·10¹² + minor·10⁸ + revision·10⁴ + stage·1000 + level</c>, comparable with &lt;.
 /// </summary>
-public static class KextVersion
+internal static class KextVersion
 {
     /// <summary>Encodes <paramref name="text"/>; −1 when it is not a valid version.</summary>
     public static long Parse(string? text)

@@ -29,7 +29,10 @@ public sealed class LinuxModuleDetails : FlavorDetails
     /// <summary>Symbol namespaces the module imports (<c>import_ns=</c>).</summary>
     public IList<string> ImportedNamespaces { get; } = new List<string>();
     /// <summary>Every <c>__versions</c> record in file order, <c>module_layout</c> included.</summary>
-    public DeferredList<SymbolVersion> SymbolVersions { get; } = new();
+    public IReadOnlyList<SymbolVersion> SymbolVersions => DeferredSymbolVersions;
+
+    /// <summary>The list behind <see cref="SymbolVersions"/>, which the reader fills or defers.</summary>
+    internal DeferredList<SymbolVersion> DeferredSymbolVersions { get; } = new();
     /// <summary>Size of <c>.gnu.linkonce.this_module</c>: the target kernel's <c>sizeof(struct module)</c>.</summary>
     public ulong StructModuleSize { get; set; }
     /// <summary>Offset of the <c>init</c> pointer in struct module, from its relocation, or null.</summary>

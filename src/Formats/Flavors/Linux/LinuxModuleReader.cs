@@ -50,10 +50,10 @@ internal sealed class LinuxModuleReader : IElfFlavorReader
         ReadNotes(elf, details);
 
         // Tables that `modinfo`-style views never print are read when first asked for.
-        details.SymbolVersions.Defer(() => ModversionsReader.Read(elf));
-        module.Imports.Defer(() => ReadImports(elf, module, details));
-        module.Exports.Defer(() => ExportTableReader.Read(elf, module));
-        module.EntryPoints.Defer(() => ReadEntryPoints(elf, details));
+        details.DeferredSymbolVersions.Defer(() => ModversionsReader.Read(elf));
+        module.DeferredImports.Defer(() => ReadImports(elf, module, details));
+        module.DeferredExports.Defer(() => ExportTableReader.Read(elf, module));
+        module.DeferredEntryPoints.Defer(() => ReadEntryPoints(elf, details));
         details.LoadEntryPoints = () => _ = module.EntryPoints.Count;
     }
 

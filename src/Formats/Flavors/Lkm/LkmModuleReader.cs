@@ -35,7 +35,7 @@ internal static class LkmModuleReader
         if (entry is { } e)
         {
             details.EntrySymbol = aout.GetName(e);
-            module.EntryPoints.Add(new ModuleEntryPoint(EntryPointKind.LkmEntry, details.EntrySymbol, e.Value));
+            module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.LkmEntry, details.EntrySymbol, e.Value));
         }
 
         var resolver = new AOutPointerResolver(aout);
@@ -59,7 +59,7 @@ internal static class LkmModuleReader
                 "no module descriptor: neither a __module / *_mod_struct symbol nor a data reference from the entry"));
         }
 
-        module.Imports.Defer(() => ReadImports(aout));
+        module.DeferredImports.Defer(() => ReadImports(aout));
     }
 
     private static (AOutSymbol? Entry, AOutSymbol? Descriptor) FindSymbols(AOutFile aout)

@@ -33,8 +33,8 @@ internal sealed class NetBsdModuleReader : IElfFlavorReader
         ReadModinfo(reader, modinfo, module, details);
         ReadRcsIds(elf, details);
         ReadProperties(module, details);
-        module.Exports.Defer(() => ElfModuleSymbols.Exports(elf, IsLinkSetBound));
-        module.Imports.Defer(() => ElfModuleSymbols.Imports(elf, name => IsLinkSetBound(name) || name == "_GLOBAL_OFFSET_TABLE_"));
+        module.DeferredExports.Defer(() => ElfModuleSymbols.Exports(elf, IsLinkSetBound));
+        module.DeferredImports.Defer(() => ElfModuleSymbols.Imports(elf, name => IsLinkSetBound(name) || name == "_GLOBAL_OFFSET_TABLE_"));
     }
 
     /// <summary>The path of the properties file NetBSD reads for a module: <c>.kmod</c> replaced by <c>.prop</c>, else <c>.prop</c> appended.</summary>
@@ -101,7 +101,7 @@ internal sealed class NetBsdModuleReader : IElfFlavorReader
         if (command is { } cmd)
         {
             module.Metadata.Add(new("mi_modcmd", details.ModuleCommand ?? $"0x{reader.AddressOf(cmd):x}"));
-            module.EntryPoints.Defer(() => [new ModuleEntryPoint(EntryPointKind.ModuleCommand, details.ModuleCommand, cmd.SectionIndex >= 0 ? reader.AddressOf(cmd) : null)]);
+            module.DeferredEntryPoints.Defer(() => [new ModuleEntryPoint(EntryPointKind.ModuleCommand, details.ModuleCommand, cmd.SectionIndex >= 0 ? reader.AddressOf(cmd) : null)]);
         }
         else
         {

@@ -43,11 +43,11 @@ internal static class WindowsDriverReader
             module.Dependencies.Add(new ModuleDependency(dll.Module, DependencyKind.Hard));
         }
 
-        module.Imports.Defer(() => imports.SelectMany(dll => dll.Functions.Select(f =>
+        module.DeferredImports.Defer(() => imports.SelectMany(dll => dll.Functions.Select(f =>
             new ModuleImport(f.Name ?? $"#{f.Ordinal}", FromModule: dll.Module))));
         if (exports is not null)
         {
-            module.Exports.Defer(() => exports.Functions.Select(f => new ModuleExport(f.Name ?? $"#{f.Ordinal}")));
+            module.DeferredExports.Defer(() => exports.Functions.Select(f => new ModuleExport(f.Name ?? $"#{f.Ordinal}")));
         }
 
         if (version is not null)
@@ -81,7 +81,7 @@ internal static class WindowsDriverReader
         if (entry != 0)
         {
             string? symbol = exports?.Functions.FirstOrDefault(f => f.Rva == entry && f.Forwarder is null)?.Name;
-            module.EntryPoints.Defer(() => [new ModuleEntryPoint(isDriver ? EntryPointKind.DriverEntry : EntryPointKind.ContainerEntry, symbol, entry)]);
+            module.DeferredEntryPoints.Defer(() => [new ModuleEntryPoint(isDriver ? EntryPointKind.DriverEntry : EntryPointKind.ContainerEntry, symbol, entry)]);
         }
 
         module.Details = new PeImageDetails

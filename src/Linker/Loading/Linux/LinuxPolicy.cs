@@ -342,7 +342,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
             throw new Refusal(Errno.ENOEXEC, $"{module.Path}: Invalid ELF header magic: != ELFMAG (not a Linux module: {module.Container}/{module.Flavor})");
         }
 
-        if (module.FileType != "REL")
+        if (module.FileKind != ModuleFileKind.Relocatable)
         {
             throw new Refusal(Errno.ENOEXEC, $"Invalid ELF header type: {module.FileType} != ET_REL");
         }

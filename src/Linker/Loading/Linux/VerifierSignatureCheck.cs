@@ -36,7 +36,7 @@ internal sealed class VerifierSignatureCheck : ISignatureCheck
             }
         }
 
-        var result = ModuleSignatureVerifier.Verify(module.Path, _trusted);
+        var result = _trusted.Verify(module.Path);
         return result.Status switch
         {
             ModuleSignatureStatus.Ok => SignatureOutcome.Valid,
