@@ -3,7 +3,9 @@ using LkmKit.Formats.Elf;
 using LkmKit.Formats.Flavors.FreeBsd;
 using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.Flavors.Linux;
+using LkmKit.Formats.Flavors.Lkm;
 using LkmKit.Formats.Flavors.NetBsd;
+using LkmKit.Formats.Flavors.Windows;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
@@ -17,21 +19,19 @@ namespace LkmKit.Formats;
 /// </summary>
 public static class ModuleReader
 {
-    /// <summary>The flavours tried, in order, on every ELF file.</summary>
-    internal static readonly IElfFlavorReader[] ElfFlavors =
-    [
-        new LinuxModuleReader(),
-        new FreeBsdModuleReader(),
-        new NetBsdModuleReader(),
-    ];
+    /// <summary>The ELF container with the flavours tried, in order, on every ELF file.</summary>
+    internal static readonly ElfContainerReader Elf = new([new LinuxModuleReader(), new FreeBsdModuleReader(), new NetBsdModuleReader()]);
 
-    /// <summary>The container formats tried, in order, on every file.</summary>
+    /// <summary>The Mach-O container with its flavour (kexts).</summary>
+    internal static readonly MachOContainerReader MachO = new([new KextBinaryReader()]);
+
+    /// <summary>The container formats tried, in order, on every file, each with its flavours.</summary>
     internal static readonly IContainerReader[] Containers =
     [
-        new ElfContainerReader(),
-        new MachOContainerReader(),
-        new PeContainerReader(),
-        new AOutContainerReader(), // last: its magic numbers are the weakest
+        Elf,
+        MachO,
+        new PeContainerReader([new WindowsDriverReader()]),
+        new AOutContainerReader([new LkmModuleReader()]), // last: its magic numbers are the weakest
     ];
 
     /// <summary>Opens and reads the file at <paramref name="path"/>, or the bundle directory (<c>.kext</c>) at it.</summary>
@@ -79,24 +79,7 @@ public static class ModuleReader
     }
 
     /// <summary>Builds the model of an ELF file and lets the first flavour that recognises it fill the metadata.</summary>
-    internal static KernelModule ReadElf(ElfFile elf, ModuleSource? source = null)
-    {
-        var module = ElfModelBuilder.CreateModule(elf, source);
-        foreach (var flavor in ElfFlavors)
-        {
-            if (flavor.Recognizes(elf))
-            {
-                module.Flavor = flavor.Flavor;
-                flavor.Read(elf, module);
-                return module;
-            }
-        }
-
-        module.Flavor = ModuleFlavor.Unknown;
-        module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
-            "not a recognised kernel module: no Linux, FreeBSD or NetBSD module markers; read as a plain ELF object"));
-        return module;
-    }
+    internal static KernelModule ReadElf(ElfFile elf, ModuleSource? source = null) => Elf.ReadModule(elf, source, ModuleReadOptions.Default);
 
     private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }

@@ -144,6 +144,17 @@ public class BsdFixtureTests
         Assert.Empty(m.Exports);
     }
 
+    [Fact]
+    public void NetBsdPropertiesComeThroughTheSourceNotFromTheDisk()
+    {
+        string path = NetBsd("amd64", "nbsd_demo.kmod");
+        Assert.True(File.Exists(Path.ChangeExtension(path, ".prop")));
+        using var source = IO.ModuleSource.FromMemory(path, File.ReadAllBytes(path));
+        var d = Assert.IsType<NetBsdModuleDetails>(Assert.Single(ModuleReader.Read(source)).Details);
+        Assert.Null(d.PropertiesPath);
+        Assert.Empty(d.Properties);
+    }
+
     [Theory]
     [MemberData(nameof(Arches))]
     public void NetBsdMiscModuleWithNullRequired(string arch)

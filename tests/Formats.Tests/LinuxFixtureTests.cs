@@ -1,3 +1,4 @@
+using LkmKit.Formats.IO;
 using LkmKit.Formats;
 using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.Model;

@@ -1,4 +1,3 @@
-using LkmKit.Formats.Flavors.Lkm;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
@@ -7,9 +6,10 @@ namespace LkmKit.Formats.AOut;
 /// <summary>
 /// The a.out container: one module per file. Its magic numbers are weak (two significant bytes), so a file is
 /// claimed only with a distinctive first word or with sizes that all fit the file (<see cref="AOutFile.IsAOut"/>).
-/// Legacy LKM objects get the <see cref="ModuleFlavor.LegacyLkm"/> flavour; other a.out files are read as plain objects.
+/// Legacy LKM objects get their flavour from the first of <paramref name="flavors"/> that recognises them; other a.out
+/// files are read as plain objects.
 /// </summary>
-internal sealed class AOutContainerReader : IContainerReader
+internal sealed class AOutContainerReader(IReadOnlyList<IFlavorReader<AOutFile>> flavors) : IContainerReader
 {
     /// <inheritdoc />
     public bool CanRead(ReadOnlySpan<byte> head) => AOutFile.IsAOut(head);
@@ -22,16 +22,8 @@ internal sealed class AOutContainerReader : IContainerReader
     {
         var aout = AOutFile.Parse(source.Data, source.Path);
         var module = AOutModelBuilder.CreateModule(aout, source);
-        if (LkmModuleReader.Recognizes(aout))
-        {
-            LkmModuleReader.Read(aout, module, options);
-        }
-        else
-        {
-            module.Flavor = ModuleFlavor.Unknown;
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
-                "not a recognised kernel module: no *_lkmentry, __module or *_mod_struct symbol; read as a plain a.out object"));
-        }
+        FlavorReaders.Apply(flavors, aout, module, new FlavorReadContext(source, options),
+            "not a recognised kernel module: no *_lkmentry, __module or *_mod_struct symbol; read as a plain a.out object");
 
         return [module];
     }

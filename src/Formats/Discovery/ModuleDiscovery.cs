@@ -55,9 +55,9 @@ public static class ModuleDiscovery
     {
         switch (ModuleSource.DetectCompression(head))
         {
-            case Model.CompressionKind.None:
+            case CompressionKind.None:
                 break;
-            case Model.CompressionKind.Gzip:
+            case CompressionKind.Gzip:
                 return IsModuleContent(GunzipHead(head));
             default:
                 // xz and zstd: the first decompressed bytes decide; data that does not decode is left to the reader to report.

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.IO;
 
@@ -13,6 +12,7 @@ public sealed class ModuleSource : IDisposable
     public const long MaxDecompressedSize = 1L << 30;
 
     private readonly IDisposable? _owner;
+    private bool _onDisk;
 
     private ModuleSource(string path, ReadOnlyMemory<byte> data, CompressionKind compression, long storedSize, IDisposable? owner)
     {
@@ -71,9 +71,9 @@ public sealed class ModuleSource : IDisposable
                     case FileKind.Directory:
                         return null;
                     case FileKind.Regular when file.Length > 0 && file.Length <= mapAbove:
-                        return FromOwnedMemory(path, NativeBuffer.Read(file, (int)file.Length, path), file.Length);
+                        return FromFileContents(path, NativeBuffer.Read(file, (int)file.Length, path), file.Length);
                     case FileKind.Regular when file.Length > mapAbove && file.Length <= int.MaxValue && file.TryMap() is { } mapped:
-                        return FromOwnedMemory(path, mapped, file.Length);
+                        return FromFileContents(path, mapped, file.Length);
                 }
             }
         }
@@ -106,21 +106,36 @@ public sealed class ModuleSource : IDisposable
         System.Buffers.MemoryManager<byte> memory = length <= ReadInsteadOfMapLimit
             ? NativeBuffer.Read(handle, (int)length, path)
             : MappedMemory.Open(handle, (int)length);
-        return FromOwnedMemory(path, memory, length);
+        return FromFileContents(path, memory, length);
     }
 
-    private static ModuleSource FromOwnedMemory(string path, System.Buffers.MemoryManager<byte> memory, long length)
+    /// <summary>
+    /// A file that belongs beside the module (e.g. NetBSD's <c>NAME.prop</c>), as this source reaches it: the file at
+    /// <paramref name="path"/> for a source opened from disk; none for bytes given in memory (a reader never goes to the
+    /// disk on its own).
+    /// </summary>
+    internal SideFile? FindSideFile(string path) =>
+        _onDisk && File.Exists(path) ? new SideFile(path, new FileInfo(path).Length, () => File.ReadAllBytes(path)) : null;
+
+    /// <summary>A source for the contents of the file at <paramref name="path"/> (so its side files are reachable).</summary>
+    private static ModuleSource FromFileContents(string path, System.Buffers.MemoryManager<byte> memory, long length)
     {
         var compression = DetectCompression(memory.GetSpan());
+        ModuleSource source;
         if (compression == CompressionKind.None)
         {
-            return new ModuleSource(path, memory.Memory, compression, length, memory);
+            source = new ModuleSource(path, memory.Memory, compression, length, memory);
+        }
+        else
+        {
+            using (memory)
+            {
+                source = new ModuleSource(path, Decompress(path, memory.GetSpan(), compression), compression, length, null);
+            }
         }
 
-        using (memory)
-        {
-            return new ModuleSource(path, Decompress(path, memory.GetSpan(), compression), compression, length, null);
-        }
+        source._onDisk = true;
+        return source;
     }
 
     /// <summary>Recognises gzip, xz and zstd by their magic bytes.</summary>

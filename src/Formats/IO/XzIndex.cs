@@ -57,7 +57,7 @@ internal static class XzIndex
             }
 
             long streamStart = indexStart - (long)blocks - HeaderSize;
-            if (blocks > (ulong)file.Length || streamStart < 0 || !ModuleSource.DetectCompression(file[(int)streamStart..]).Equals(Model.CompressionKind.Xz))
+            if (blocks > (ulong)file.Length || streamStart < 0 || !ModuleSource.DetectCompression(file[(int)streamStart..]).Equals(CompressionKind.Xz))
             {
                 return null;
             }

@@ -1,4 +1,3 @@
-using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
@@ -6,10 +5,11 @@ namespace LkmKit.Formats.MachO;
 
 /// <summary>
 /// The Mach-O container: a thin image of either byte order and word size, or a fat (universal) file, which yields
-/// one module per slice in fat-header order. Each slice's file type is read from the slice itself. Kernel
-/// extension images (MH_KEXT_BUNDLE, or any image defining <c>_kmod_info</c>) get the kext flavour.
+/// one module per slice in fat-header order. Each slice's file type is read from the slice itself, and its flavour
+/// from the first of <paramref name="flavors"/> that recognises it (kexts: MH_KEXT_BUNDLE, or any image defining
+/// <c>_kmod_info</c>).
 /// </summary>
-internal sealed class MachOContainerReader : IContainerReader
+internal sealed class MachOContainerReader(IReadOnlyList<IFlavorReader<MachOFile>> flavors) : IContainerReader
 {
     /// <inheritdoc />
     public bool CanRead(ReadOnlySpan<byte> head) => MachOFile.IsMachO(head) || FatFile.IsFat(head);
@@ -41,21 +41,12 @@ internal sealed class MachOContainerReader : IContainerReader
         return modules;
     }
 
-    /// <summary>Builds the model of one image and applies the kext flavour when the image is a kext.</summary>
-    public static KernelModule ReadImage(MachOFile file, ModuleSource? source, FatSlice? slice, int sliceCount)
+    /// <summary>Builds the model of one image and lets its flavour fill the metadata.</summary>
+    public KernelModule ReadImage(MachOFile file, ModuleSource? source, FatSlice? slice, int sliceCount)
     {
         var module = MachOModelBuilder.CreateModule(file, source, slice, sliceCount);
-        if (KextBinaryReader.Recognizes(file))
-        {
-            KextBinaryReader.Read(file, module);
-        }
-        else
-        {
-            module.Flavor = ModuleFlavor.Unknown;
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
-                "not a recognised kernel module: not MH_KEXT_BUNDLE and no _kmod_info symbol; read as a plain Mach-O image"));
-        }
-
+        FlavorReaders.Apply(flavors, file, module, new FlavorReadContext(source, ModuleReadOptions.Default),
+            "not a recognised kernel module: not MH_KEXT_BUNDLE and no _kmod_info symbol; read as a plain Mach-O image");
         return module;
     }
 }

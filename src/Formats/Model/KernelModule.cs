@@ -1,3 +1,5 @@
+using LkmKit.Formats.IO;
+
 namespace LkmKit.Formats.Model;
 
 /// <summary>

@@ -1,11 +1,10 @@
-using LkmKit.Formats.Flavors.Windows;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.Pe;
 
-/// <summary>The PE container (<c>MZ</c> magic): one module per file, a Windows driver or a plain image.</summary>
-internal sealed class PeContainerReader : IContainerReader
+/// <summary>The PE container (<c>MZ</c> magic): one module per file, its flavour from the first of <paramref name="flavors"/> that recognises it.</summary>
+internal sealed class PeContainerReader(IReadOnlyList<IFlavorReader<PeImage>> flavors) : IContainerReader
 {
     /// <inheritdoc />
     public bool CanRead(ReadOnlySpan<byte> head) => PeImage.IsPe(head);
@@ -15,7 +14,7 @@ internal sealed class PeContainerReader : IContainerReader
     {
         var image = PeImage.Parse(source.Data, source.Path);
         var module = PeModelBuilder.CreateModule(image, source);
-        WindowsDriverReader.Read(image, module);
+        FlavorReaders.Apply(flavors, image, module, new FlavorReadContext(source, ModuleReadOptions.Default), "not a recognised PE image");
         return [module];
     }
 }

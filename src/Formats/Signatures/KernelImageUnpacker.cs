@@ -77,7 +77,7 @@ internal static class KernelImageUnpacker
             return Lz4LegacyDecompression.Decompress(payload, path, ModuleSource.MaxDecompressedSize);
         }
 
-        if (ModuleSource.DetectCompression(payload) == Model.CompressionKind.None)
+        if (ModuleSource.DetectCompression(payload) == CompressionKind.None)
         {
             throw new ModuleFormatException(path, start, Structure,
                 $"payload compression {Describe(payload)} is not supported (gzip, xz, zstd and lz4 are)");

@@ -42,7 +42,7 @@ internal static class ModuleSigner
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(key);
         string digestOid = SignatureAlgorithmNames.DigestOid(hash);
-        if (ModuleSource.DetectCompression(module) != Model.CompressionKind.None)
+        if (ModuleSource.DetectCompression(module) != CompressionKind.None)
         {
             throw new ModuleFormatException(path, 0, Structure,
                 "the module is compressed; sign the uncompressed .ko and compress it afterwards");

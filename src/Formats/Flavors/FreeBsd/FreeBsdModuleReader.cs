@@ -8,7 +8,7 @@ namespace LkmKit.Formats.Flavors.FreeBsd;
 /// set and fills the model from its <c>mod_metadata</c> records: module names, interface versions, dependencies with
 /// version bounds (the <c>kernel</c> dependency becomes the target kernel range), event handlers and PnP tables.
 /// </summary>
-internal sealed class FreeBsdModuleReader : IElfFlavorReader
+internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
 {
     /// <summary>The pseudo-module every FreeBSD module depends on: the kernel itself.</summary>
     public const string KernelModule = "kernel";
@@ -22,7 +22,7 @@ internal sealed class FreeBsdModuleReader : IElfFlavorReader
         && elf.FindSection(FreeBsdMetadataReader.SetSection) >= 0;
 
     /// <inheritdoc />
-    public void Read(ElfFile elf, KernelModule module)
+    public void Read(ElfFile elf, KernelModule module, FlavorReadContext context)
     {
         var details = new FreeBsdModuleDetails { IsShared = elf.Header.Type != ElfConstants.TypeRel };
         module.Details = details;

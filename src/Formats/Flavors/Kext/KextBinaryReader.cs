@@ -10,8 +10,17 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <c>kmod_info</c> (pack(4) layout: name @16/12, version @80/76, start/stop @180,188 / 160,164), resolving the
 /// start and stop pointers through the image's relocations or chained fixups.
 /// </summary>
-internal static class KextBinaryReader
+internal sealed class KextBinaryReader : IFlavorReader<MachOFile>
 {
+    /// <inheritdoc />
+    public ModuleFlavor Flavor => ModuleFlavor.Kext;
+
+    /// <inheritdoc />
+    bool IFlavorReader<MachOFile>.Recognizes(MachOFile file) => Recognizes(file);
+
+    /// <inheritdoc />
+    void IFlavorReader<MachOFile>.Read(MachOFile file, KernelModule module, FlavorReadContext context) => Read(file, module);
+
     /// <summary>The symbol kxld looks for.</summary>
     public const string KmodInfoSymbol = "_kmod_info";
 

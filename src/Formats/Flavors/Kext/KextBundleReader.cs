@@ -127,7 +127,7 @@ internal static class KextBundleReader
 
     private static IReadOnlyList<KernelModule> ReadExecutable(ModuleSource source)
     {
-        var reader = new MachOContainerReader();
+        var reader = ModuleReader.MachO;
         if (!reader.CanRead(source.Data.Span))
         {
             throw new ModuleFormatException(source.Path, 0, "kext executable", "not a Mach-O file (thin or fat)");

@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.Linux;
 /// <c>vermagic=</c>) and fills the model from <c>.modinfo</c>, <c>__versions</c>, the export tables, struct module,
 /// the ELF notes and the appended signature.
 /// </summary>
-internal sealed class LinuxModuleReader : IElfFlavorReader
+internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
 {
     /// <summary>The section holding the module's struct module.</summary>
     public const string ThisModuleSection = ".gnu.linkonce.this_module";
@@ -38,7 +38,7 @@ internal sealed class LinuxModuleReader : IElfFlavorReader
     }
 
     /// <inheritdoc />
-    public void Read(ElfFile elf, KernelModule module)
+    public void Read(ElfFile elf, KernelModule module, FlavorReadContext context)
     {
         var details = new LinuxModuleDetails { ElfLength = elf.Data.Length };
         module.Details = details;

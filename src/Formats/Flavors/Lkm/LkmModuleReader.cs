@@ -8,8 +8,17 @@ namespace LkmKit.Formats.Flavors.Lkm;
 /// <c>MOD_*</c> descriptor <c>__module</c>, or FreeBSD's <c>*_mod_struct</c>) and fills the model from the module
 /// descriptor: its type, interface version, name, slot and type-specific pointers, read through the data relocations.
 /// </summary>
-internal static class LkmModuleReader
+internal sealed class LkmModuleReader : IFlavorReader<AOutFile>
 {
+    /// <inheritdoc />
+    public ModuleFlavor Flavor => ModuleFlavor.LegacyLkm;
+
+    /// <inheritdoc />
+    bool IFlavorReader<AOutFile>.Recognizes(AOutFile file) => Recognizes(file);
+
+    /// <inheritdoc />
+    void IFlavorReader<AOutFile>.Read(AOutFile file, KernelModule module, FlavorReadContext context) => Read(file, module, context.Options);
+
     /// <summary>The a.out name of the file-static descriptor the NetBSD/OpenBSD <c>MOD_*</c> macros define (<c>_module</c> in C).</summary>
     public const string DescriptorSymbol = "__module";
     /// <summary>Suffix of the default NetBSD/OpenBSD entry (<c>&lt;name&gt;_lkmentry</c>).</summary>

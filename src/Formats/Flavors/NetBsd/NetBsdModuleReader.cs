@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Flavors.NetBsd;
 /// <c>modinfo_t</c> its single pointer leads to (mi_version, mi_class, mi_name, mi_required, mi_modcmd, each pointer
 /// resolved through its relocation), the optional <c>NAME.prop</c> file next to it and the <c>.ident</c> RCS ids.
 /// </summary>
-internal sealed class NetBsdModuleReader : IElfFlavorReader
+internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
 {
     /// <summary>The link set holding the pointer to the module's <c>modinfo_t</c>.</summary>
     public const string LinkSet = "link_set_modules";
@@ -24,7 +24,7 @@ internal sealed class NetBsdModuleReader : IElfFlavorReader
     public bool Recognizes(ElfFile elf) => elf.Header.Type == ElfConstants.TypeRel && elf.FindSection(LinkSet) >= 0;
 
     /// <inheritdoc />
-    public void Read(ElfFile elf, KernelModule module)
+    public void Read(ElfFile elf, KernelModule module, FlavorReadContext context)
     {
         var details = new NetBsdModuleDetails();
         module.Details = details;
@@ -32,7 +32,7 @@ internal sealed class NetBsdModuleReader : IElfFlavorReader
         var modinfo = FindModinfo(elf, reader);
         ReadModinfo(reader, modinfo, module, details);
         ReadRcsIds(elf, details);
-        ReadProperties(module, details);
+        ReadProperties(module, details, context.Source);
         module.DeferredExports.Defer(() => ElfModuleSymbols.Exports(elf, IsLinkSetBound));
         module.DeferredImports.Defer(() => ElfModuleSymbols.Imports(elf, name => IsLinkSetBound(name) || name == "_GLOBAL_OFFSET_TABLE_"));
     }
@@ -156,26 +156,25 @@ internal sealed class NetBsdModuleReader : IElfFlavorReader
         }
     }
 
-    private static void ReadProperties(KernelModule module, NetBsdModuleDetails details)
+    private static void ReadProperties(KernelModule module, NetBsdModuleDetails details, ModuleSource? source)
     {
-        string path = PropertiesPath(module.Path);
-        if (!File.Exists(path))
+        if (source?.FindSideFile(PropertiesPath(module.Path)) is not { } file)
         {
             return;
         }
 
+        string path = file.Path;
         details.PropertiesPath = path;
-        var info = new FileInfo(path);
-        if (info.Length >= PropertyListReader.KernelSizeLimit)
+        if (file.Length >= PropertyListReader.KernelSizeLimit)
         {
             module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
-                $"{Path.GetFileName(path)} is {info.Length} bytes; the kernel ignores property files of {PropertyListReader.KernelSizeLimit} bytes or more"));
+                $"{Path.GetFileName(path)} is {file.Length} bytes; the kernel ignores property files of {PropertyListReader.KernelSizeLimit} bytes or more"));
             return;
         }
 
         try
         {
-            foreach (var property in PropertyListReader.Parse(File.ReadAllText(path), path))
+            foreach (var property in PropertyListReader.Parse(Text(file.Read()), path))
             {
                 details.Properties.Add(property);
             }
@@ -184,5 +183,12 @@ internal sealed class NetBsdModuleReader : IElfFlavorReader
         {
             module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
         }
+    }
+
+    /// <summary>The text of <paramref name="bytes"/> as <see cref="File.ReadAllText(string)"/> reads a file: UTF-8 unless a byte-order mark says otherwise.</summary>
+    private static string Text(byte[] bytes)
+    {
+        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 }

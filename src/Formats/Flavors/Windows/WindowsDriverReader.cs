@@ -13,8 +13,17 @@ namespace LkmKit.Formats.Flavors.Windows;
 /// hal.dll, any <c>*.sys</c>, …), or by the WDM_DRIVER DllCharacteristics bit. Real drivers rarely set that bit and
 /// never IMAGE_FILE_SYSTEM, so neither is required.
 /// </remarks>
-internal static class WindowsDriverReader
+internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
 {
+    /// <inheritdoc />
+    public ModuleFlavor Flavor => ModuleFlavor.WindowsDriver;
+
+    /// <summary>Every PE image: <see cref="Read(PeImage, KernelModule)"/> reads its imports, exports and version and decides whether it is a driver (a plain image keeps flavour Unknown, with the reason).</summary>
+    bool IFlavorReader<PeImage>.Recognizes(PeImage file) => true;
+
+    /// <inheritdoc />
+    void IFlavorReader<PeImage>.Read(PeImage file, KernelModule module, FlavorReadContext context) => Read(file, module);
+
     private const ushort WdmDriver = 0x2000;
 
     private static readonly HashSet<string> KernelImages = new(StringComparer.OrdinalIgnoreCase)
