@@ -141,6 +141,9 @@ public static class DepmodCommand
     private static int Run(DepmodOptions options, TextWriter stdout, TextWriter stderr)
     {
         IReadOnlyList<DepmodFile> files;
+        // Nearly everything depmod allocates (~100 MB for a distribution tree) lives until the files are written, so
+        // collections would only copy it from generation to generation: run without them when the GC can promise it.
+        bool noGc = TryStartNoGcRegion();
         try
         {
             files = Depmod.Build(options, message => stderr.WriteLine("lkm: " + message));
@@ -160,6 +163,13 @@ public static class DepmodCommand
         {
             stderr.WriteLine("lkm: ERROR: " + e.Message);
             return 1;
+        }
+        finally
+        {
+            if (noGc && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
         }
 
         if (options.TextOnly)
@@ -185,6 +195,21 @@ public static class DepmodCommand
 
         return 0;
     }
+
+    private static bool TryStartNoGcRegion()
+    {
+        try
+        {
+            return GC.TryStartNoGCRegion(NoGcBudget);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Allocation allowed before the region ends and collections resume (a larger tree simply collects again).</summary>
+    private const long NoGcBudget = 240L << 20;
 
     private static int Dump(string path, TextWriter stdout, TextWriter stderr)
     {

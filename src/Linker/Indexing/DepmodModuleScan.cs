@@ -50,7 +50,8 @@ internal sealed class DepmodModuleScan
         }
     }
 
-    private static DepmodModuleScan Read(DepmodElfImage image)
+    /// <summary>Scans an opened image (sparse or whole).</summary>
+    internal static DepmodModuleScan Read(DepmodElfImage image)
     {
         var aliases = new List<string>();
         var softdeps = new List<string>();
