@@ -317,12 +317,12 @@ internal static unsafe partial class NativeDecompression
     /// xz or zstd file, decompresses to: enough to tell by magic what the file holds without inflating all of it.
     /// Null when the data cannot be decoded from the start (corrupt, or the system library is missing).
     /// </summary>
-    public static byte[]? DecompressHead(ReadOnlySpan<byte> input, Model.CompressionKind kind, int count)
+    public static byte[]? DecompressHead(ReadOnlySpan<byte> input, CompressionKind kind, int count)
     {
         try
         {
             var head = OutputBuffer.Head(count);
-            head = kind == Model.CompressionKind.Xz ? DecompressXzCore(input, "", head) : DecompressZstdCore(input, "", head);
+            head = kind == CompressionKind.Xz ? DecompressXzCore(input, "", head) : DecompressZstdCore(input, "", head);
             return head.Result.ToArray();
         }
         catch (Exception e) when (e is ModuleFormatException or DllNotFoundException or EntryPointNotFoundException)
