@@ -106,9 +106,7 @@ public sealed class ModuleSource : IDisposable
         System.Buffers.MemoryManager<byte> memory = length <= ReadInsteadOfMapLimit
             ? NativeBuffer.Read(handle, (int)length, path)
             : MappedMemory.Open(handle, (int)length);
-        var source = FromOwnedMemory(path, memory, length);
-        source._onDisk = true;
-        return source;
+        return FromOwnedMemory(path, memory, length);
     }
 
     /// <summary>
@@ -119,17 +117,18 @@ public sealed class ModuleSource : IDisposable
     internal SideFile? FindSideFile(string path) =>
         _onDisk && File.Exists(path) ? new SideFile(path, new FileInfo(path).Length, () => File.ReadAllBytes(path)) : null;
 
+    /// <summary>A source over a file read or mapped from disk (so its side files are looked for beside it).</summary>
     private static ModuleSource FromOwnedMemory(string path, System.Buffers.MemoryManager<byte> memory, long length)
     {
         var compression = DetectCompression(memory.GetSpan());
         if (compression == CompressionKind.None)
         {
-            return new ModuleSource(path, memory.Memory, compression, length, memory);
+            return new ModuleSource(path, memory.Memory, compression, length, memory) { _onDisk = true };
         }
 
         using (memory)
         {
-            return new ModuleSource(path, Decompress(path, memory.GetSpan(), compression), compression, length, null);
+            return new ModuleSource(path, Decompress(path, memory.GetSpan(), compression), compression, length, null) { _onDisk = true };
         }
     }
 
