@@ -71,9 +71,9 @@ public sealed class ModuleSource : IDisposable
                     case FileKind.Directory:
                         return null;
                     case FileKind.Regular when file.Length > 0 && file.Length <= mapAbove:
-                        return FromOwnedMemory(path, NativeBuffer.Read(file, (int)file.Length, path), file.Length);
+                        return FromFileContents(path, NativeBuffer.Read(file, (int)file.Length, path), file.Length);
                     case FileKind.Regular when file.Length > mapAbove && file.Length <= int.MaxValue && file.TryMap() is { } mapped:
-                        return FromOwnedMemory(path, mapped, file.Length);
+                        return FromFileContents(path, mapped, file.Length);
                 }
             }
         }
@@ -106,7 +106,7 @@ public sealed class ModuleSource : IDisposable
         System.Buffers.MemoryManager<byte> memory = length <= ReadInsteadOfMapLimit
             ? NativeBuffer.Read(handle, (int)length, path)
             : MappedMemory.Open(handle, (int)length);
-        return FromOwnedMemory(path, memory, length);
+        return FromFileContents(path, memory, length);
     }
 
     /// <summary>
@@ -117,19 +117,25 @@ public sealed class ModuleSource : IDisposable
     internal SideFile? FindSideFile(string path) =>
         _onDisk && File.Exists(path) ? new SideFile(path, new FileInfo(path).Length, () => File.ReadAllBytes(path)) : null;
 
-    /// <summary>A source over a file read or mapped from disk (so its side files are looked for beside it).</summary>
-    private static ModuleSource FromOwnedMemory(string path, System.Buffers.MemoryManager<byte> memory, long length)
+    /// <summary>A source for the contents of the file at <paramref name="path"/> (so its side files are reachable).</summary>
+    private static ModuleSource FromFileContents(string path, System.Buffers.MemoryManager<byte> memory, long length)
     {
         var compression = DetectCompression(memory.GetSpan());
+        ModuleSource source;
         if (compression == CompressionKind.None)
         {
-            return new ModuleSource(path, memory.Memory, compression, length, memory) { _onDisk = true };
+            source = new ModuleSource(path, memory.Memory, compression, length, memory);
+        }
+        else
+        {
+            using (memory)
+            {
+                source = new ModuleSource(path, Decompress(path, memory.GetSpan(), compression), compression, length, null);
+            }
         }
 
-        using (memory)
-        {
-            return new ModuleSource(path, Decompress(path, memory.GetSpan(), compression), compression, length, null) { _onDisk = true };
-        }
+        source._onDisk = true;
+        return source;
     }
 
     /// <summary>Recognises gzip, xz and zstd by their magic bytes.</summary>

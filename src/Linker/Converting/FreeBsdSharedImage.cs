@@ -123,16 +123,7 @@ internal static class FreeBsdSharedImage
             BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
         }
 
-        var rel = new byte[dynamicRelocations.Count * 8];
-        int k = 0;
-        foreach (var (offset, info) in relative.OrderBy(r => r.Offset).Concat(symbolic.OrderBy(r => r.Offset)))
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(rel.AsSpan(k * 8), (uint)offset);
-            BinaryPrimitives.WriteUInt32LittleEndian(rel.AsSpan((k * 8) + 4), info);
-            k++;
-        }
-
-        var dynsym = new byte[(dynamic.Count + 1) * 16];
+        var rel = Words(relative.OrderBy(r => r.Offset).Concat(symbolic.OrderBy(r => r.Offset)).Select(r => ((uint)r.Offset, r.Info)));
         var sectionIndex = new Dictionary<RelocatableObject.Section, uint>();
         uint nextIndex = 5;
         foreach (var s in order)
@@ -141,17 +132,24 @@ internal static class FreeBsdSharedImage
             sectionIndex[s] = nextIndex++;
         }
 
+        ElfSymbolDescription Describe(RelocatableObject.Symbol s)
+        {
+            bool bound = bounds.ContainsKey(s);
+            uint section = s.Absolute ? ElfConstants.ShnAbs : bound ? sectionIndex[SetOf(s, used).Section] : s.Section is { } own ? sectionIndex[own] : 0;
+            return new(s.Name, ValueOf(s), s.Size, (byte)((s.Binding << 4) | (bound ? ElfConstants.SttNoType : s.Type)), bound ? StvProtected : (byte)0, section, s.Absolute);
+        }
+
+        var dynsym = new byte[(dynamic.Count + 1) * 16];
         for (int i = 0; i < dynamic.Count; i++)
         {
-            var s = dynamic[i];
+            var d = Describe(dynamic[i]);
             var entry = dynsym.AsSpan((i + 1) * 16, 16);
             BinaryPrimitives.WriteUInt32LittleEndian(entry, names[i]);
-            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)ValueOf(s));
-            BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], (uint)s.Size);
-            entry[12] = (byte)((s.Binding << 4) | (bounds.ContainsKey(s) ? ElfConstants.SttNoType : s.Type));
-            entry[13] = bounds.ContainsKey(s) ? StvProtected : (byte)0;
-            BinaryPrimitives.WriteUInt16LittleEndian(entry[14..], (ushort)(s.Absolute ? ElfConstants.ShnAbs
-                : bounds.ContainsKey(s) ? sectionIndex[SetOf(s, used).Section] : s.Section is { } own ? sectionIndex[own] : 0));
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)d.Value);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], (uint)d.Size);
+            entry[12] = d.Info;
+            entry[13] = d.Other;
+            BinaryPrimitives.WriteUInt16LittleEndian(entry[14..], (ushort)d.SectionIndex);
         }
 
         var values = new Dictionary<uint, ulong>
@@ -160,12 +158,7 @@ internal static class FreeBsdSharedImage
             [DtSymTab] = dynsymAt, [DtSymEnt] = 16, [DtStrTab] = dynstrAt, [DtStrSz] = (ulong)dynstr.Length, [DtTextRel] = 0,
             [DtHash] = hashAt, [DtNull] = 0,
         };
-        var dynamicBytes = new byte[dynamicEntries.Count * 8];
-        for (int i = 0; i < dynamicEntries.Count; i++)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(dynamicBytes.AsSpan(i * 8), dynamicEntries[i]);
-            BinaryPrimitives.WriteUInt32LittleEndian(dynamicBytes.AsSpan((i * 8) + 4), (uint)values[dynamicEntries[i]]);
-        }
+        var dynamicBytes = Words(dynamicEntries.Select(tag => (tag, (uint)values[tag])));
 
         var sections = new List<ElfSectionDescription>
         {
@@ -198,11 +191,7 @@ internal static class FreeBsdSharedImage
             }
         }
 
-        var symbols = o.Symbols.Where(s => s.Type != ElfConstants.SttSection && s.Name.Length > 0)
-            .Select(s => new ElfSymbolDescription(s.Name, ValueOf(s), s.Size, (byte)((s.Binding << 4) | (bounds.ContainsKey(s) ? ElfConstants.SttNoType : s.Type)),
-                bounds.ContainsKey(s) ? StvProtected : (byte)0,
-                s.Absolute ? ElfConstants.ShnAbs : bounds.ContainsKey(s) ? sectionIndex[SetOf(s, used).Section] : s.Section is { } own ? sectionIndex[own] : 0u,
-                s.Absolute)).ToList();
+        var symbols = o.Symbols.Where(s => s.Type != ElfConstants.SttSection && s.Name.Length > 0).Select(Describe).ToList();
         sections.Add(new ElfSectionDescription { Name = ".symtab", Type = ElfConstants.ShtSymTab, Link = (uint)sections.Count + 2, Alignment = 4, Symbols = symbols });
         sections.Add(new ElfSectionDescription { Name = ".strtab", Type = ElfConstants.ShtStrTab });
         int dynamicIndexInSections = sections.FindIndex(s => s.Type == ElfConstants.ShtDynamic) + 1;
@@ -300,6 +289,20 @@ internal static class FreeBsdSharedImage
         }
 
         return h;
+    }
+
+    /// <summary>Pairs of little-endian 32-bit words: REL entries (r_offset, r_info) or dynamic entries (d_tag, d_val).</summary>
+    private static byte[] Words(IEnumerable<(uint First, uint Second)> pairs)
+    {
+        var list = pairs.ToList();
+        var bytes = new byte[list.Count * 8];
+        for (int i = 0; i < list.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i * 8), list[i].First);
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan((i * 8) + 4), list[i].Second);
+        }
+
+        return bytes;
     }
 
     private static byte[] Bytes(ElfStringTableBuilder table)

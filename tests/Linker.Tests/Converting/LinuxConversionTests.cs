@@ -1,4 +1,3 @@
-using Iced.Intel;
 using LkmKit.Formats;
 using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.IO;
@@ -17,7 +16,7 @@ public class LinuxConversionTests
     internal static readonly string[] ReferenceNames = ["lkmdemo_user", "lkmdemo_min"];
 
     /// <summary>The LM_MISC fixtures; every other one is refused (below).</summary>
-    public static TheoryData<string> Convertible() => new("cvmisc");
+    public static TheoryData<string> Convertible() => new("cvmisc", "fbmisc", "obmisc", "nb4misc");
 
     [Theory]
     [MemberData(nameof(Convertible))]
@@ -120,6 +119,22 @@ public class LinuxConversionTests
         Assert.Equal((40ul, SymbolType.Section, ".data"), (table.Offset, module.Symbols[(int)table.SymbolIndex].Type, module.Sections[module.Symbols[(int)table.SymbolIndex].SectionIndex].Name));
     }
 
+    /// <summary>The version each LKM's entry checks, and where its header layout keeps lkm_table's private (NetBSD 4: 8).</summary>
+    [Theory]
+    [InlineData("fbmisc", 1, 40)]
+    [InlineData("obmisc", 2, 40)]
+    [InlineData("nb4misc", 2, 8)]
+    public void TheShimPassesTheLkmVersionAndTheTableKeepsPrivateWhereTheLayoutDoes(string name, int version, int privateOffset)
+    {
+        using var like = Open(ReferenceNames);
+        var module = ReadBack(Convert(name, like.Options()));
+        var shim = module.Sections.Single(s => s.Name == ".text.lkmshim");
+        var init = module.Symbols.Single(s => s.Name == "init_module");
+        Assert.Equal($"push {version}", Decode(shim.Data.Span.Slice((int)init.Value, (int)init.Size))[0]);
+        var table = module.RelocationSections.Single(t => t.Name == ".rel.data.lkmshim").Relocations.Single();
+        Assert.Equal((ulong)privateOffset, table.Offset);
+    }
+
     [Fact]
     public void LicenseAndAMatchingReleaseAreTakenAMismatchedReleaseIsRefused()
     {
@@ -137,6 +152,16 @@ public class LinuxConversionTests
     [InlineData("mycdev4", "struct cdevsw/bdevsw")]
     [InlineData("myexec", "register_binfmt")]
     [InlineData("mymisc", "16-bit relocation field")]
+    [InlineData("fbsys", "LM_SYSCALL: this syscall LKM cannot become a Linux module")]
+    [InlineData("obsys", "no kernel function registers a system-call slot")]
+    [InlineData("nb4sys", "no kernel function registers a system-call slot")]
+    [InlineData("fbvfs", "register_filesystem")]
+    [InlineData("obvfs", "register_filesystem")]
+    [InlineData("nbvfs", "LM_VFS")]
+    [InlineData("fbdev", "register_chrdev")]
+    [InlineData("obdev", "LM_DEV")]
+    [InlineData("fbexec", "register_binfmt")]
+    [InlineData("obexec", "LM_EXEC")]
     public void WhatCannotBeConvertedIsRefusedWithTheReason(string name, string reason)
     {
         using var like = Open(ReferenceNames);
@@ -225,21 +250,7 @@ public class LinuxConversionTests
         return (module.Symbols[(int)r.SymbolIndex].Name, r.RawType, r.Addend);
     }
 
-    private static List<string> Decode(ReadOnlySpan<byte> code)
-    {
-        var bytes = code.ToArray();
-        var decoder = Decoder.Create(32, bytes, 0);
-        var formatter = new IntelFormatter();
-        var output = new StringOutput();
-        var result = new List<string>();
-        while (decoder.IP < (ulong)bytes.Length)
-        {
-            formatter.Format(decoder.Decode(), output);
-            result.Add(output.ToStringAndReset());
-        }
-
-        return result;
-    }
+    private static List<string> Decode(ReadOnlySpan<byte> code) => [.. Disassembly.Decode(code.ToArray()).Select(Disassembly.Format)];
 
     /// <summary>The opened --like modules, disposed together.</summary>
     internal sealed class References(List<ModuleFile> files) : IDisposable
