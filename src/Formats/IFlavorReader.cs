@@ -37,8 +37,9 @@ internal static class FlavorReaders
     public static void Apply<TContainer>(IReadOnlyList<IFlavorReader<TContainer>> flavors, TContainer file, KernelModule module,
         FlavorReadContext context, string unrecognised)
     {
-        foreach (var flavor in flavors)
+        for (int i = 0; i < flavors.Count; i++)
         {
+            var flavor = flavors[i];
             if (flavor.Recognizes(file))
             {
                 module.Flavor = flavor.Flavor;
