@@ -62,35 +62,15 @@ internal sealed unsafe class NativeBuffer : MemoryManager<byte>
     }
 
     /// <summary>Reads the whole of <paramref name="handle"/> (<paramref name="length"/> bytes) into a new buffer.</summary>
-    public static NativeBuffer Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int length, string path)
-    {
-        var buffer = new NativeBuffer(length);
-        try
-        {
-            var span = buffer.GetSpan();
-            int total = 0;
-            while (total < length)
-            {
-                int read = RandomAccess.Read(handle, span[total..], total);
-                if (read == 0)
-                {
-                    throw new ModuleFormatException(path, total, "file", $"the file shrank while being read ({total} of {length} bytes)");
-                }
-
-                total += read;
-            }
-
-            return buffer;
-        }
-        catch
-        {
-            ((IDisposable)buffer).Dispose();
-            throw;
-        }
-    }
+    public static NativeBuffer Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int length, string path) =>
+        Read((into, offset) => RandomAccess.Read(handle, into, offset), length, path);
 
     /// <summary>Reads the whole of <paramref name="file"/> (<paramref name="length"/> bytes) into a new buffer.</summary>
-    public static NativeBuffer Read(NativeFile file, int length, string path)
+    public static NativeBuffer Read(NativeFile file, int length, string path) => Read(file.Read, length, path);
+
+    private delegate int PositionalRead(Span<byte> into, long offset);
+
+    private static NativeBuffer Read(PositionalRead read, int length, string path)
     {
         var buffer = new NativeBuffer(length);
         try
@@ -99,13 +79,13 @@ internal sealed unsafe class NativeBuffer : MemoryManager<byte>
             int total = 0;
             while (total < length)
             {
-                int read = file.Read(span[total..], total);
-                if (read == 0)
+                int count = read(span[total..], total);
+                if (count == 0)
                 {
                     throw new ModuleFormatException(path, total, "file", $"the file shrank while being read ({total} of {length} bytes)");
                 }
 
-                total += read;
+                total += count;
             }
 
             return buffer;
