@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Iced.Intel;
 using LkmKit.Formats;
 using LkmKit.Formats.Elf;
@@ -161,18 +160,5 @@ public class NetBsdConversionTests
         return output.ToStringAndReset();
     }
 
-    private static (int Code, string Output, string Errors) Run(string tool, params string[] args)
-    {
-        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, errors.Result);
-    }
+    private static (int Code, string Output, string Errors) Run(string tool, params string[] args) => ExternalTool.RunWithErrors(tool, args);
 }
