@@ -135,19 +135,22 @@ internal static class ElfModelBuilder
 
     private static ModuleRelocationSection[] BuildRelocationSections(ElfFile elf, MachineArchitecture machine)
     {
-        var result = new List<ModuleRelocationSection>();
+        int count = 0;
         for (int i = 0; i < elf.Sections.Count; i++)
         {
-            var s = elf.Sections[i];
-            if (s.Type is not (ElfConstants.ShtRel or ElfConstants.ShtRela))
-            {
-                continue;
-            }
-
-            result.Add(ReadRelocationSection(elf, machine, i));
+            count += elf.Sections[i].Type is ElfConstants.ShtRel or ElfConstants.ShtRela ? 1 : 0;
         }
 
-        return [.. result];
+        var result = new ModuleRelocationSection[count];
+        for (int i = 0, n = 0; n < count; i++)
+        {
+            if (elf.Sections[i].Type is ElfConstants.ShtRel or ElfConstants.ShtRela)
+            {
+                result[n++] = ReadRelocationSection(elf, machine, i);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>One REL/RELA section as model relocations (decoded on access; implicit addends read from the places).</summary>
@@ -161,7 +164,7 @@ internal static class ElfModelBuilder
         bool dynamic = ((header.Flags & ElfConstants.ShfInfoLink) == 0 && header.Info == 0)
             || (elf.Header.Type != ElfConstants.TypeRel && (header.Flags & ElfConstants.ShfAlloc) != 0);
         int target = dynamic ? -1 : (int)header.Info;
-        if (!dynamic)
+        if (!dynamic && header.Info >= (uint)elf.Sections.Count)
         {
             elf.CheckSectionIndex(header.Info, table.FileOffset, $"relocation section {name} sh_info");
         }
