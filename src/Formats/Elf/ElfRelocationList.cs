@@ -91,6 +91,7 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
         return table;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private (RelocationKind Kind, byte Width) KindAndWidth(int[]? kinds, uint type)
     {
         if (kinds is not null && type < (uint)kinds.Length)
