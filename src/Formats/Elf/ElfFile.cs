@@ -232,45 +232,9 @@ internal sealed class ElfFile
         return end switch
         {
             0 => "",
-            > 0 => SectionNames.Get(name[..end]),
+            > 0 => NamePool.SectionNames.Get(name[..end]),
             _ => ReadCString(table, offset, Path, 0, $"name of ELF section {index}"),
         };
-    }
-
-    /// <summary>
-    /// One string per common section name for the whole process: every module has its <c>.text</c>, <c>.rela.text</c>,
-    /// <c>__ksymtab_strings</c>…, and the few hundred names of a kernel tree stay in a small, hot table. A slot holds the
-    /// last name whose hash chose it and is compared in full, so a collision (or two threads writing one slot) costs a
-    /// decode, never a wrong name.
-    /// </summary>
-    private static class SectionNames
-    {
-        private const int MaxLength = 48;
-        private static readonly string?[] Slots = new string?[1024];
-
-        public static string Get(ReadOnlySpan<byte> utf8)
-        {
-            if (utf8.Length > MaxLength)
-            {
-                return Encoding.UTF8.GetString(utf8);
-            }
-
-            uint hash = (uint)utf8.Length;
-            foreach (byte b in utf8)
-            {
-                hash = (hash ^ b) * 16777619;
-            }
-
-            ref string? slot = ref Slots[hash & (uint)(Slots.Length - 1)];
-            if (Volatile.Read(ref slot) is { } known && System.Text.Ascii.Equals(utf8, known))
-            {
-                return known;
-            }
-
-            string name = Encoding.UTF8.GetString(utf8);
-            Volatile.Write(ref slot, name);
-            return name;
-        }
     }
 
     /// <summary>Index of the first section called <paramref name="name"/>, or -1 (compares the stored bytes, decodes nothing).</summary>
