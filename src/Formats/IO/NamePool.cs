@@ -20,7 +20,7 @@ internal sealed class NamePool(int slotBits, int maxLength)
     /// <summary>Section names: a few hundred in a kernel tree.</summary>
     public static readonly NamePool SectionNames = new(10, 48);
 
-    private readonly string?[] _slots = new string?[1 << slotBits];
+    private readonly string?[] _slots = slotBits is >= 1 and <= 24 ? new string?[1 << slotBits] : throw new ArgumentOutOfRangeException(nameof(slotBits));
 
     /// <summary>The UTF-8 decoding of <paramref name="utf8"/>, shared when the pool already holds it.</summary>
     public string Get(ReadOnlySpan<byte> utf8)
