@@ -1,5 +1,6 @@
 using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.AOut;
 
@@ -96,9 +97,7 @@ internal sealed class AOutPointerResolver
             return null;
         }
 
-        var rest = segment[(int)start..];
-        int nul = rest.IndexOf((byte)0);
-        return nul < 0 ? null : Encoding.UTF8.GetString(rest[..nul]);
+        return CString.TryRead(segment[(int)start..], out var value) ? Encoding.UTF8.GetString(value) : null;
     }
 
     private string Label(uint segmentType, ulong address)

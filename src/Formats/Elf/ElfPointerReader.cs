@@ -1,5 +1,6 @@
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Elf;
 
@@ -119,7 +120,7 @@ internal sealed class ElfPointerReader
                 $"points into section {_elf.GetSectionName(section)}, which has no contents");
         }
 
-        return ElfFile.ReadCString(_elf.GetSectionBytes(section), place.Offset, _elf.Path, (long)header.Offset, structure);
+        return CString.At(_elf.GetSectionBytes(section), place.Offset, _elf.Path, (long)header.Offset, structure);
     }
 
     /// <summary>

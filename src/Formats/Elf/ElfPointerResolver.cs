@@ -1,5 +1,6 @@
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Elf;
 
@@ -102,6 +103,6 @@ internal sealed class ElfPointerResolver
         }
 
         var header = _elf.Sections[target.SectionIndex];
-        return ElfFile.ReadCString(_elf.GetSectionBytes(target.SectionIndex), target.Offset, _elf.Path, (long)header.Offset, structure);
+        return CString.At(_elf.GetSectionBytes(target.SectionIndex), target.Offset, _elf.Path, (long)header.Offset, structure);
     }
 }

@@ -1,6 +1,8 @@
+using System.Text;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.NetBsd;
 
@@ -147,11 +149,11 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
             return;
         }
 
-        foreach (var piece in elf.GetSectionBytes(index).ToArray().Split0())
+        foreach (var piece in CString.Split(elf.GetSectionBytes(index)))
         {
-            if (piece.StartsWith("$NetBSD:", StringComparison.Ordinal))
+            if (piece.StartsWith("$NetBSD:"u8))
             {
-                details.RcsIds.Add(piece);
+                details.RcsIds.Add(Encoding.UTF8.GetString(piece));
             }
         }
     }
