@@ -176,7 +176,7 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
 
         try
         {
-            foreach (var property in PropertyListReader.Parse(Text(file.Read()), path))
+            foreach (var property in PropertyListReader.Parse(file.Read(), path))
             {
                 details.Properties.Add(property);
             }
@@ -185,12 +185,5 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         {
             module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
         }
-    }
-
-    /// <summary>The text of <paramref name="bytes"/> as <see cref="File.ReadAllText(string)"/> reads a file: UTF-8 unless a byte-order mark says otherwise.</summary>
-    private static string Text(byte[] bytes)
-    {
-        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
     }
 }
