@@ -13,7 +13,7 @@ internal readonly record struct AOutPointer(AOutRelocation Relocation, AOutSymbo
 
 /// <summary>
 /// Reads pointer fields of structures in the data segment through the data relocation table, like
-/// <c>ElfPointerResolver</c> does for ELF: a field is a pointer exactly when a relocation patches it.
+/// <c>ElfPointerReader</c> does for ELF: a field is a pointer exactly when a relocation patches it.
 /// </summary>
 internal sealed class AOutPointerResolver
 {

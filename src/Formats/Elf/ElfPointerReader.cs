@@ -5,7 +5,8 @@ using LkmKit.Formats.Text;
 namespace LkmKit.Formats.Elf;
 
 /// <summary>
-/// Reads structures that are linked by pointers out of a module the way <c>kldxref</c> does, with every pointer
+/// The one reader of pointer fields in ELF modules (Linux export tables and <c>struct module</c>, FreeBSD metadata,
+/// NetBSD <c>modinfo_t</c>). Reads structures that are linked by pointers the way <c>kldxref</c> does, with every pointer
 /// resolved through a relocation, never taken from the raw bytes: a relocatable object (ET_REL) through the REL/RELA
 /// sections that patch the field's section (<see cref="ElfPointerResolver"/>), an image (ET_DYN/ET_EXEC) through its
 /// dynamic relocations applied at base 0. Places and targets are (section, offset) pairs in both cases.
@@ -47,22 +48,67 @@ internal sealed class ElfPointerReader
     public RelocatedTarget? ReadPointer(int section, ulong offset, string structure)
     {
         var bytes = Read(section, offset, PointerSize, structure);
-        long fileOffset = FileOffsetOf(section, offset);
-        if (!IsImage)
+        if (TryResolve(section, offset, structure, out var target))
         {
-            if (Resolver(section).TryResolve(offset, out var target))
-            {
-                return target;
-            }
-        }
-        else if (Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
-        {
-            return ResolveDynamic(entry.Relocation, entry.SymbolTable, entry.EntryOffset, structure);
+            return target;
         }
 
+        long fileOffset = FileOffsetOf(section, offset);
         ulong raw = _elf.Reader.Word(bytes, 0, _elf.Is64);
         return raw == 0 ? null : throw new ModuleFormatException(_elf.Path, fileOffset, structure,
             $"pointer field holds 0x{raw:x} but no relocation patches it");
+    }
+
+    /// <summary>
+    /// Resolves the field at <paramref name="offset"/> of <paramref name="section"/> through the relocation that patches
+    /// it; false when none does (the stored bytes are not looked at).
+    /// </summary>
+    public bool TryResolve(int section, ulong offset, string structure, out RelocatedTarget target)
+    {
+        if (!IsImage)
+        {
+            return Resolver(section).TryResolve(offset, out target);
+        }
+
+        if (section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
+        {
+            target = ResolveDynamic(entry.Relocation, entry.SymbolTable, entry.EntryOffset, structure);
+            return true;
+        }
+
+        target = default;
+        return false;
+    }
+
+    /// <summary>The relocation that patches the field at <paramref name="offset"/> of <paramref name="section"/>, if any.</summary>
+    public bool TryGetRelocation(int section, ulong offset, out ModuleRelocation relocation)
+    {
+        if (!IsImage)
+        {
+            return Resolver(section).TryGetRelocation(offset, out relocation);
+        }
+
+        if (section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
+        {
+            relocation = entry.Relocation;
+            return true;
+        }
+
+        relocation = default;
+        return false;
+    }
+
+    /// <summary>The name of the symbol named by the relocation that patches the field at <paramref name="offset"/> of <paramref name="section"/>, or null.</summary>
+    public string? RelocationSymbolName(int section, ulong offset)
+    {
+        if (!IsImage)
+        {
+            return Resolver(section).SymbolName(offset);
+        }
+
+        return section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry)
+            ? _elf.GetSymbolTable(entry.SymbolTable).GetName((int)entry.Relocation.SymbolIndex)
+            : null;
     }
 
     /// <summary>Reads the pointer field at <paramref name="delta"/> bytes past <paramref name="place"/>.</summary>

@@ -189,17 +189,17 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             return entries;
         }
 
-        var resolver = new ElfPointerResolver(elf, index);
+        var pointers = new ElfPointerReader(elf);
         ulong size = elf.Sections[index].Size;
-        for (ulong offset = 0; resolver.Count > 0 && offset < size; offset += (ulong)(elf.Is64 ? 8 : 4))
+        for (ulong offset = 0; offset < size; offset += (ulong)(elf.Is64 ? 8 : 4))
         {
-            string? symbol = resolver.SymbolName(offset);
+            string? symbol = pointers.RelocationSymbolName(index, offset);
             if (symbol is not ("init_module" or "cleanup_module"))
             {
                 continue;
             }
 
-            resolver.TryResolve(offset, out var target);
+            pointers.TryResolve(index, offset, ThisModuleSection, out var target);
             bool init = symbol == "init_module";
             if (init)
             {
