@@ -15,6 +15,7 @@ internal sealed class ElfPointerReader
 {
     private readonly ElfFile _elf;
     private readonly Dictionary<int, ElfPointerResolver> _resolvers = [];
+    private ElfPointerResolver? _last;
     private Dictionary<ulong, (ModuleRelocation Relocation, int SymbolTable, long EntryOffset)>? _dynamic;
 
     /// <summary>Creates a reader over <paramref name="elf"/>.</summary>
@@ -246,13 +247,19 @@ internal sealed class ElfPointerReader
 
     private ElfPointerResolver Resolver(int section)
     {
+        // Readers walk one section's fields at a time (an export table, a metadata record): keep the last one at hand.
+        if (_last is { } last && last.SectionIndex == section)
+        {
+            return last;
+        }
+
         if (!_resolvers.TryGetValue(section, out var resolver))
         {
             resolver = new ElfPointerResolver(_elf, section);
             _resolvers[section] = resolver;
         }
 
-        return resolver;
+        return _last = resolver;
     }
 
     /// <summary>Every dynamic relocation (REL/RELA sections with sh_info 0) by the address it patches.</summary>
