@@ -58,6 +58,7 @@ internal static class AOutModelBuilder
             FileType = aout.Header.MagicName,
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = aout.Data.Length,
+            ContainerDetails = new AOutDetails(aout),
             Sections = new LazyList<ModuleSection>(() => BuildSections(aout)),
             Symbols = new LazyList<ModuleSymbol>(() => BuildSymbols(aout)),
             RelocationSections = new LazyList<ModuleRelocationSection>(() => BuildRelocationSections(aout, machine)),

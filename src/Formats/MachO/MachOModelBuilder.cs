@@ -52,8 +52,9 @@ internal static class MachOModelBuilder
             }
         }
 
-        module.Details = new MachODetails
+        module.ContainerDetails = new MachODetails
         {
+            File = file,
             ArchName = MachONames.ArchName(file.Header.CpuType, file.Header.CpuSubtype),
             CpuType = file.Header.CpuType,
             CpuSubtype = file.Header.CpuSubtype,

@@ -1,6 +1,9 @@
 namespace LkmKit.Formats.Model;
 
-/// <summary>Base for facts only one flavour of module has; each flavour reader defines its own subclass.</summary>
+/// <summary>
+/// Base for facts only one flavour (operating system) of module has; each flavour reader defines its own subclass. Facts of
+/// the container file (ELF, a.out, Mach-O, PE headers) are in <see cref="KernelModule.ContainerDetails"/> instead.
+/// </summary>
 public abstract class FlavorDetails
 {
 }

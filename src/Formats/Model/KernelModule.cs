@@ -71,8 +71,13 @@ public sealed class KernelModule
     public ModuleSignature? Signature { get; set; }
     /// <summary>The format's raw metadata pairs, in file order (e.g. every <c>.modinfo</c> string).</summary>
     public IList<KeyValuePair<string, string>> Metadata { get; } = new List<KeyValuePair<string, string>>();
-    /// <summary>Facts only this module's flavour has, or null.</summary>
+    /// <summary>Facts only this module's flavour (operating system) has, or null (e.g. <c>LinuxModuleDetails</c>).</summary>
     public FlavorDetails? Details { get; set; }
+    /// <summary>
+    /// Facts of the container file the common model has no field for (<c>ElfDetails</c>, <c>AOutDetails</c>,
+    /// <c>MachODetails</c>, <c>PeImageDetails</c>), or null for a module with no container file (a codeless kext).
+    /// </summary>
+    public ContainerDetails? ContainerDetails { get; internal set; }
     /// <summary>Problems and observations found while reading.</summary>
     public IList<ModuleDiagnostic> Diagnostics { get; } = new List<ModuleDiagnostic>();
 

@@ -1,4 +1,3 @@
-using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 using LkmKit.Linker.Layout;
@@ -43,7 +42,7 @@ internal sealed class MachOLinkInput : LinkInput
 
     /// <inheritdoc />
     public override IReadOnlyList<string> HeaderCommands(KernelModule module) =>
-        (module.Details as MachODetails ?? (module.Details as KextDetails)?.MachO)?.LoadCommands ?? [];
+        (module.ContainerDetails as MachODetails)?.LoadCommands ?? [];
 
     /// <summary>In an image, a symbol's value is an address: it counts from its section's own vm address.</summary>
     public override ulong ValueOrigin(KernelModule module, int sectionIndex) =>

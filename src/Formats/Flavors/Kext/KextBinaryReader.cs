@@ -32,8 +32,7 @@ internal sealed class KextBinaryReader : IFlavorReader<MachOFile>
     public static void Read(MachOFile file, KernelModule module)
     {
         module.Flavor = ModuleFlavor.Kext;
-        var macho = module.Details as MachODetails;
-        var details = new KextDetails { MachO = macho };
+        var details = new KextDetails();
         module.Details = details;
         var info = ReadKmodInfo(file, module);
         if (info is null)

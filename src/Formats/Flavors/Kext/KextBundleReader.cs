@@ -87,7 +87,7 @@ internal static class KextBundleReader
             details.BundlePath = directory;
             details.ParentBundle = parent;
             string? compiledName = details.KmodInfo?.Name, compiledVersion = details.KmodInfo?.Version;
-            plist.Apply(module, details, details.MachO?.ArchName);
+            plist.Apply(module, details, (module.ContainerDetails as MachODetails)?.ArchName);
             if (compiledName is not null && (compiledName != plist.Identifier || compiledVersion != plist.Version))
             {
                 module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
@@ -140,7 +140,7 @@ internal static class KextBundleReader
             {
                 // An executable without kmod_info inside a kext bundle (e.g. an interface kext) is still a kext.
                 module.Flavor = ModuleFlavor.Kext;
-                module.Details = new KextDetails { MachO = module.Details as MachODetails };
+                module.Details = new KextDetails();
                 var note = module.Diagnostics.FirstOrDefault(d => d.Message.StartsWith("not a recognised kernel module", StringComparison.Ordinal));
                 if (note is not null)
                 {

@@ -1,4 +1,3 @@
-using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.Flavors.Kext;
@@ -10,13 +9,11 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <param name="Match">The matching keys it uses (<c>IONameMatch</c>, <c>IOPCIMatch</c>, …), with their values as text.</param>
 public sealed record KextPersonality(string Name, string? IOClass, string? ProviderClass, IReadOnlyList<KeyValuePair<string, string>> Match);
 
-/// <summary>Facts of a macOS kernel extension: its bundle's Info.plist, its executable's kmod_info and Mach-O facts.</summary>
+/// <summary>Facts of a macOS kernel extension: its bundle's Info.plist and its executable's kmod_info (the Mach-O facts are the module's <see cref="KernelModule.ContainerDetails"/>).</summary>
 public sealed class KextDetails : FlavorDetails
 {
-    /// <summary>The Mach-O image facts, or null for a codeless kext.</summary>
-    public MachODetails? MachO { get; init; }
     /// <summary>The compiled <c>kmod_info</c>, or null (codeless or interface kext).</summary>
-    public KmodInfo? KmodInfo { get; set; }
+    internal KmodInfo? KmodInfo { get; set; }
     /// <summary>The bundle directory, or null when a bare executable was read.</summary>
     public string? BundlePath { get; set; }
     /// <summary>CFBundleIdentifier of the bundle this one is a plug-in of, or null.</summary>

@@ -1,4 +1,3 @@
-using LkmKit.Formats.AOut;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.Flavors.Lkm;
@@ -19,13 +18,9 @@ internal enum LkmHeaderLayout
 /// <param name="Target">For a relocated (pointer) field: the symbol or <c>segment+offset</c> it points to; otherwise null.</param>
 internal sealed record LkmField(string Name, int Offset, long Value, string? Target);
 
-/// <summary>Facts only legacy LKMs have: the a.out header encoding and the decoded module descriptor.</summary>
+/// <summary>Facts only legacy LKMs have: the decoded module descriptor and the systems it may have been built for (the a.out header is the module's <see cref="KernelModule.ContainerDetails"/>).</summary>
 public sealed class LkmModuleDetails : FlavorDetails
 {
-    /// <summary>How the a.out magic word is encoded (NetBSD network order, FreeBSD host order, …).</summary>
-    internal AOutMagicEncoding MagicEncoding { get; init; }
-    /// <summary>The a.out machine id.</summary>
-    public uint MachineId { get; init; }
     /// <summary>The entry symbol (<c>*_lkmentry</c>, <c>_xxxinit</c> or FreeBSD <c>*_mod</c>), or null.</summary>
     public string? EntrySymbol { get; set; }
     /// <summary>The descriptor's symbol (<c>__module</c> or FreeBSD <c>*_mod_struct</c>), or null when found through a relocation.</summary>

@@ -36,7 +36,7 @@ internal sealed class LkmModuleReader : IFlavorReader<AOutFile>
     /// <summary>Fills <paramref name="module"/> from <paramref name="aout"/>.</summary>
     public static void Read(AOutFile aout, KernelModule module, ModuleReadOptions options)
     {
-        var details = new LkmModuleDetails { MagicEncoding = aout.Header.Encoding, MachineId = aout.Header.MachineId };
+        var details = new LkmModuleDetails();
         module.Flavor = ModuleFlavor.LegacyLkm;
         module.Details = details;
 

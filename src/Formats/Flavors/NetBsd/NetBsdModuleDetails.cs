@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Flavors.NetBsd;
 
 /// <summary>How <c>mi_required</c> was encoded: NetBSD treats a NULL pointer and an empty string alike.</summary>
-public enum NetBsdRequiredEncoding
+internal enum NetBsdRequiredEncoding
 {
     /// <summary>A NULL pointer: no dependencies.</summary>
     Null,
@@ -35,7 +35,7 @@ public sealed class NetBsdModuleDetails : FlavorDetails
     /// <summary>mi_required as stored (null for a NULL pointer).</summary>
     public string? Required { get; set; }
     /// <summary>How mi_required was encoded.</summary>
-    public NetBsdRequiredEncoding RequiredEncoding { get; set; }
+    internal NetBsdRequiredEncoding RequiredEncoding { get; set; }
     /// <summary>The symbol naming the <c>modinfo_t</c> (usually local <c>NAME_modinfo</c>), when one is defined there.</summary>
     public string? ModinfoSymbol { get; set; }
     /// <summary>The <c>NAME.prop</c> file next to the module, if one was found.</summary>

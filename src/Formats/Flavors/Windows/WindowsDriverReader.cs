@@ -42,9 +42,10 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
     public static void Read(PeImage image, KernelModule module)
     {
         var header = image.Header;
-        var imports = PeImportReader.Read(image);
-        var exports = PeExportReader.Read(image);
-        var version = PeVersionResourceReader.Read(image);
+        var pe = module.ContainerDetails as PeImageDetails ?? throw new InvalidOperationException("a PE module is created with its PeImageDetails");
+        var imports = pe.ImportedModules;
+        var exports = pe.ExportTable;
+        var version = pe.VersionInfo;
         module.Signature = PeCertificateReader.Read(image, module.Diagnostics);
 
         foreach (var dll in imports)
@@ -86,32 +87,11 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
         }
 
         uint entry = (uint)header.AddressOfEntryPoint;
-        int entrySection = entry != 0 ? image.FindSection(entry) : -1;
         if (entry != 0)
         {
             string? symbol = exports?.Functions.FirstOrDefault(f => f.Rva == entry && f.Forwarder is null)?.Name;
             module.DeferredEntryPoints.Defer(() => [new ModuleEntryPoint(isDriver ? EntryPointKind.DriverEntry : EntryPointKind.ContainerEntry, symbol, entry)]);
         }
-
-        module.Details = new PeImageDetails
-        {
-            Is64 = image.Is64,
-            Characteristics = (ushort)image.Headers.CoffHeader.Characteristics,
-            TimeDateStamp = unchecked((uint)image.Headers.CoffHeader.TimeDateStamp),
-            Subsystem = (ushort)subsystem,
-            SubsystemName = PeNames.Subsystem(subsystem),
-            DllCharacteristics = dllCharacteristics,
-            ImageBase = header.ImageBase,
-            EntryPointRva = entry,
-            EntryPointSection = entrySection >= 0 ? image.Headers.SectionHeaders[entrySection].Name : null,
-            SectionAlignment = (uint)header.SectionAlignment,
-            FileAlignment = (uint)header.FileAlignment,
-            SizeOfImage = (uint)header.SizeOfImage,
-            CheckSum = header.CheckSum,
-            ImportedModules = imports,
-            ExportTable = exports,
-            VersionInfo = version,
-        };
     }
 
     private static string? Find(PeVersionInfo version, string key)
