@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Globalization;
 using LkmKit.Cli;
 using LkmKit.Formats;
@@ -207,18 +206,9 @@ public class FreeBsdDynamicLinkTests
 
     private static string[] Oracle(params object[] args)
     {
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        info.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "fbsd-dyn-oracle.py"));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a is ulong u ? $"0x{u:x}" : (string)a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr.Result);
+        var (code, output, errors) = ExternalTool.RunIn(RepoPaths.Root, null, "python3",
+            [Path.Combine(RepoPaths.Root, "scripts", "fbsd-dyn-oracle.py"), .. args.Select(a => a is ulong u ? $"0x{u:x}" : (string)a)]);
+        Assert.True(code == 0, errors);
         return output.TrimEnd('\n').Split('\n');
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LkmKit.Linker.Output;
 
 namespace LkmKit.Linker.Tests;
@@ -66,21 +65,11 @@ public class OracleTests
     internal static string Oracle(string[] args)
     {
         string lkm = Path.Combine(AppContext.BaseDirectory, "lkm.dll");
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        info.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "link-oracle.sh"));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["LKM"] = $"dotnet {lkm}";
-        using var process = Process.Start(info)!;
-        var err = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
+        var (code, output, errors) = ExternalTool.RunIn(RepoPaths.Root, new Dictionary<string, string> { ["LKM"] = $"dotnet {lkm}" },
+            "bash", [Path.Combine(RepoPaths.Root, "scripts", "link-oracle.sh"), .. args]);
         // The script exits non-zero on any mismatch or failed tool; the TOTAL line says which.
-        Assert.True(process.ExitCode == 0, $"link-oracle.sh exited with {process.ExitCode}:\n{output}{err.Result}");
-        return output + err.Result;
+        Assert.True(code == 0, $"link-oracle.sh exited with {code}:\n{output}{errors}");
+        return output + errors;
     }
 
     [SkippableFact]

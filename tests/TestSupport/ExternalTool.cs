@@ -40,9 +40,27 @@ public static class ExternalTool
     }
 
     /// <summary>Runs <paramref name="tool"/> and returns its exit code, standard output and standard error.</summary>
-    public static (int ExitCode, string Output, string Errors) RunWithErrors(string tool, params string[] args)
+    public static (int ExitCode, string Output, string Errors) RunWithErrors(string tool, params string[] args) =>
+        RunIn(null, null, tool, args);
+
+    /// <summary>
+    /// Runs <paramref name="tool"/> in <paramref name="workingDirectory"/> (null: this process's) with
+    /// <paramref name="environment"/> added to this process's, and returns its exit code, standard output and standard error.
+    /// </summary>
+    public static (int ExitCode, string Output, string Errors) RunIn(string? workingDirectory,
+        IReadOnlyDictionary<string, string>? environment, string tool, params string[] args)
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -23,7 +23,7 @@ internal static class FreeBsdConversion
 {
     private const int MdtStructVersion = 1, MdtDepend = 1, MdtModule = 2, MdtVersion = 3;
     private const int SiSubDrivers = 0x3100000, SiSubSyscalls = 0xd800000, SiOrderMiddle = 0x1000000;
-    private const int EOpNotSupp = 45, MaxModuleName = 31, LkmTableSize = 64;
+    private const int EOpNotSupp = 45, MaxModuleName = 31;
     private const string DefaultRelease = "14.2";
 
     // FreeBSD 14 i386: struct sysinit { subsystem; order; STAILQ_ENTRY next; func; udata } (the link field arrived in
@@ -41,32 +41,12 @@ internal static class FreeBsdConversion
         CheckKind(details.Kind);
         int version = FreeBsdVersion(options.Release ?? DefaultRelease);
         var o = new RelocatableObject();
-        var provided = new Dictionary<string, RelocatableObject.Symbol>(StringComparer.Ordinal);
-        foreach (var helper in new[] { "lkmdispatch", "lkmexists", "lkm_nofunc", "lkm_nullcmd" })
-        {
-            provided[helper] = new RelocatableObject.Symbol(helper, null, 0, ElfConstants.StbLocal, ElfConstants.SttFunc, 0);
-        }
-
-        var lkm = AOutObjectImport.Run(module, o, provided);
-        var shim = o.AddSection(".text.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr, 16);
-        var data = o.AddSection(".data.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, 4);
+        var lkm = LkmShim.Start(module, details, o);
+        var (shim, data) = (lkm.Text, lkm.Data);
         var rodata = o.AddSection(".rodata", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 1);
         var metadataSet = o.AddSection("set_modmetadata_set", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 4);
         var sysinitSet = o.AddSection("set_sysinit_set", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 4);
-
-        if (details.DescriptorAddress is not { } descriptorAddress)
-        {
-            throw new ConversionException("the LKM descriptor (_module) was not found");
-        }
-
-        var descriptor = lkm.At(module, descriptorAddress);
-        var entry = lkm.SymbolOf(module.Symbols.First(s => s.Name == details.EntrySymbol).Index)
-            ?? throw new ConversionException($"entry point {details.EntrySymbol} has no ELF symbol");
-
-        int privateOffset = details.Layout == LkmHeaderLayout.NetBsd4 ? 8 : 40;
-        int tableAt = data.Append(new byte[LkmTableSize], 4);
-        var table = o.AddSymbol(new("lkm_table", data, (ulong)tableAt, ElfConstants.StbLocal, ElfConstants.SttObject, LkmTableSize));
-        Pointer(data, tableAt + privateOffset, descriptor.Section.SectionSymbol!, (int)descriptor.Offset);
+        var table = lkm.AddLkmTable();
 
         // NAME_modevent(module_t mod, int what, void *arg): MOD_LOAD 0 / MOD_UNLOAD 1 → entry(&table, what + 1, version);
         // MOD_SHUTDOWN 2 / MOD_QUIESCE 3 → 0 (nothing to do; unload may go on); anything else → EOPNOTSUPP.
@@ -78,11 +58,7 @@ internal static class FreeBsdConversion
         a.cmp(eax, 1);
         a.ja(other);
         a.inc(eax);
-        a.push((int)details.InterfaceVersion!.Value);
-        a.push(eax);
-        a.push(asm.Address(table));
-        a.call(asm.Address(entry));
-        a.add(esp, 12);
+        lkm.CallEntry(asm, table);
         a.ret();
         a.Label(ref other);
         a.cmp(eax, 3);
@@ -94,14 +70,8 @@ internal static class FreeBsdConversion
         a.ret();
         var modevent = o.Define(new($"{name}_modevent", null, 0, ElfConstants.StbLocal, ElfConstants.SttFunc, 0), shim, asm.EmitInto(shim));
 
-        EmitDispatch(o, shim, data, provided["lkmdispatch"], details, descriptor);
-        foreach (var helper in new[] { "lkmexists", "lkm_nofunc", "lkm_nullcmd" })
-        {
-            var returnsZero = new ShimAssembler();
-            returnsZero.Code.xor(eax, eax);
-            returnsZero.Code.ret();
-            o.Define(provided[helper], shim, returnsZero.EmitInto(shim));
-        }
+        EmitDispatch(lkm, details);
+        lkm.DefineReturningZero(LkmShim.Helpers.Skip(1));
 
         int nameAt = rodata.Append(Encoding.UTF8.GetBytes(name + "\0"));
         int kernelAt = rodata.Append("kernel\0"u8);
@@ -109,8 +79,8 @@ internal static class FreeBsdConversion
         // moduledata_t { name, evhand, priv = NULL }
         int moduleDataAt = data.Append(new byte[12], 4);
         var moduleData = o.AddSymbol(new($"{name}_mod", data, (ulong)moduleDataAt, ElfConstants.StbLocal, ElfConstants.SttObject, 12));
-        Pointer(data, moduleDataAt, rodata.SectionSymbol!, nameAt);
-        Pointer(data, moduleDataAt + 4, shim.SectionSymbol!, (int)modevent.Value);
+        data.WritePointer(moduleDataAt, rodata.SectionSymbol!, nameAt);
+        data.WritePointer(moduleDataAt + 4, shim.SectionSymbol!, (int)modevent.Value);
 
         // MODULE_DEPEND(name, kernel, V, V, MAXVER) as DECLARE_MODULE makes it, and MODULE_VERSION(name, 1).
         int dependAt = data.Append(new byte[12], 4);
@@ -133,8 +103,8 @@ internal static class FreeBsdConversion
             int at = data.Append(new byte[16], 4);
             data.WriteWord((ulong)at, MdtStructVersion);
             data.WriteWord((ulong)at + 4, type);
-            Pointer(data, at + 8, data.SectionSymbol!, recordData);
-            Pointer(data, at + 12, rodata.SectionSymbol!, recordName);
+            data.WritePointer(at + 8, data.SectionSymbol!, recordData);
+            data.WritePointer(at + 12, rodata.SectionSymbol!, recordName);
             var record = o.AddSymbol(new(symbol, data, (ulong)at, ElfConstants.StbLocal, ElfConstants.SttObject, 16));
             int slot = metadataSet.Append(new byte[4], 4);
             metadataSet.Relocations.Add(((ulong)slot, record, RelocatableObject.R386_32));
@@ -144,8 +114,8 @@ internal static class FreeBsdConversion
         int sysinitAt = data.Append(new byte[SysinitSize], 4);
         data.WriteWord((ulong)sysinitAt, details.Kind == LkmModuleKind.Syscall ? SiSubSyscalls : SiSubDrivers);
         data.WriteWord((ulong)sysinitAt + 4, SiOrderMiddle);
-        Pointer(data, sysinitAt + 12, o.Import("module_register_init"), 0);
-        Pointer(data, sysinitAt + 16, moduleData, 0);
+        data.WritePointer(sysinitAt + 12, o.Import("module_register_init"), 0);
+        data.WritePointer(sysinitAt + 16, moduleData, 0);
         var sysinit = o.AddSymbol(new($"{name}module_sys_init", data, (ulong)sysinitAt, ElfConstants.StbLocal, ElfConstants.SttObject, SysinitSize));
         sysinitSet.Append(new byte[4]);
         sysinitSet.Relocations.Add((0, sysinit, RelocatableObject.R386_32));
@@ -183,18 +153,17 @@ internal static class FreeBsdConversion
     }
 
     /// <summary>lkmdispatch(lkmtp, cmd): nothing for LM_MISC; for LM_SYSCALL, syscall_register/syscall_deregister.</summary>
-    private static void EmitDispatch(RelocatableObject o, RelocatableObject.Section shim, RelocatableObject.Section data,
-        RelocatableObject.Symbol dispatch, LkmModuleDetails details, (RelocatableObject.Section Section, ulong Offset) descriptor)
+    private static void EmitDispatch(LkmShim lkm, LkmModuleDetails details)
     {
-        var asm = new ShimAssembler();
-        var a = asm.Code;
+        var (o, shim, data, dispatch, descriptor) = (lkm.Object, lkm.Text, lkm.Data, lkm.Provided["lkmdispatch"], lkm.Descriptor);
         if (details.Kind != LkmModuleKind.Syscall)
         {
-            a.xor(eax, eax);
-            a.ret();
-            o.Define(dispatch, shim, asm.EmitInto(shim));
+            lkm.DefineReturningZero(["lkmdispatch"]); // LM_MISC: the module wires itself up
             return;
         }
+
+        var asm = new ShimAssembler();
+        var a = asm.Code;
 
         // Old descriptor: lkm_offset (int) at 12 and lkm_sysent (struct sysent *) at 16 after the classic header; at 8
         // and 24 in NetBSD 4's. Old struct sysent: sy_narg in the low half of its first word (short on NetBSD/OpenBSD,
@@ -222,7 +191,7 @@ internal static class FreeBsdConversion
 
         int newAt = data.Append(new byte[SysentSize], 4);
         var newSysent = o.AddSymbol(new("lkm_new_sysent", data, (ulong)newAt, ElfConstants.StbLocal, ElfConstants.SttObject, SysentSize));
-        Pointer(data, newAt, shim.SectionSymbol!, (int)thunk.Value);
+        data.WritePointer(newAt, shim.SectionSymbol!, (int)thunk.Value);
         int oldAt = data.Append(new byte[SysentSize], 4);
         var oldSysent = o.AddSymbol(new("lkm_old_sysent", data, (ulong)oldAt, ElfConstants.StbLocal, ElfConstants.SttObject, SysentSize));
 
@@ -230,13 +199,7 @@ internal static class FreeBsdConversion
         var deregister = o.Import("syscall_deregister");
         var load = a.CreateLabel();
         var unload = a.CreateLabel();
-        a.mov(eax, __dword_ptr[esp + 8]);
-        a.cmp(eax, 1);
-        a.je(load);
-        a.cmp(eax, 2);
-        a.je(unload);
-        a.xor(eax, eax);
-        a.ret();
+        LkmShim.SwitchOnDispatchCommand(a, load, unload);
         a.Label(ref load);
         a.mov(eax, __dword_ptr[asm.Address(descriptorSymbol, sysentField)]);
         a.movzx(eax, __word_ptr[eax]);
@@ -255,12 +218,6 @@ internal static class FreeBsdConversion
         a.add(esp, 8);
         a.ret();
         o.Define(dispatch, shim, asm.EmitInto(shim));
-    }
-
-    private static void Pointer(RelocatableObject.Section section, int at, RelocatableObject.Symbol target, int addend)
-    {
-        section.WriteWord((ulong)at, addend);
-        section.Relocations.Add(((ulong)at, target, RelocatableObject.R386_32));
     }
 
     /// <summary>__FreeBSD_version of a 14.x release: <c>MMmm000</c> (14.2 → 1402000).</summary>

@@ -26,8 +26,7 @@ internal static class LinuxConversion
     /// <summary>KERN_SOH "4": printk's warning level prefix.</summary>
     private const string KernWarning = "\u0001" + "4";
 
-    private const int LkmELoad = 1, LkmEUnload = 2, LkmTableSize = 64, VersionRecordSize = 64;
-    private static readonly string[] Helpers = ["lkmdispatch", "lkmexists", "lkm_nofunc", "lkm_nullcmd"];
+    private const int LkmELoad = 1, LkmEUnload = 2, VersionRecordSize = 64;
 
     public static ElfFileDescription Build(KernelModule module, LkmModuleDetails details, ConversionOptions options)
     {
@@ -56,34 +55,25 @@ internal static class LinuxConversion
         }
 
         var o = new RelocatableObject();
-        var provided = Helpers.ToDictionary(h => h, h => new RelocatableObject.Symbol(h, null, 0, ElfConstants.StbLocal, ElfConstants.SttFunc, 0), StringComparer.Ordinal);
+        var alsoProvided = new Dictionary<string, RelocatableObject.Symbol>(StringComparer.Ordinal);
         if (module.Symbols.Any(s => s.IsUndefined && AOutObjectImport.ElfName(s.Name) == "printf"))
         {
-            provided["printf"] = o.Import(PrintkName(reference.Release));
+            alsoProvided["printf"] = o.Import(PrintkName(reference.Release));
         }
 
-        var lkm = AOutObjectImport.Run(module, o, provided);
-        var shim = o.AddSection(".text.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr, 16);
-        var shimData = o.AddSection(".data.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, 4);
+        var lkm = LkmShim.Start(module, details, o, alsoProvided);
+        var shim = lkm.Text;
         var shimRodata = o.AddSection(".rodata.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 1);
         var modinfo = o.AddSection(".modinfo", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 1);
         var versions = o.AddSection("__versions", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, reference.VersionsAlignment);
         var thisModule = o.AddSection(LinuxModuleReader.ThisModuleSection, ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, reference.StructModuleAlignment);
 
-        var table = EmitLkmTable(o, shimData, lkm.Descriptor(module, details), details.Layout);
-        var entry = lkm.Entry(module, details);
-        int version = (int)details.InterfaceVersion!.Value;
-        var init = EmitInit(o, shim, table, entry, version);
-        var exit = EmitCleanup(o, shim, shimRodata, table, entry, version, name, PrintkName(reference.Release));
-        foreach (var helper in Helpers)
-        {
-            var returnsZero = new ShimAssembler();
-            returnsZero.Code.xor(eax, eax);
-            returnsZero.Code.ret();
-            o.Define(provided[helper], shim, returnsZero.EmitInto(shim));
-        }
+        var table = lkm.AddLkmTable();
+        var init = EmitInit(o, shim, table, lkm.Entry, lkm.InterfaceVersion);
+        var exit = EmitCleanup(o, shim, shimRodata, table, lkm.Entry, lkm.InterfaceVersion, name, PrintkName(reference.Release));
+        lkm.DefineReturningZero(LkmShim.Helpers);
 
-        bool retpoline = reference.Retpoline && !HasIndirectBranch(lkm.Text) && !HasIndirectBranch(shim);
+        bool retpoline = reference.Retpoline && !HasIndirectBranch(lkm.Lkm.Text) && !HasIndirectBranch(shim);
         modinfo.Append(Modinfo(license, retpoline, name, reference.VersionMagic));
         if (reference.ModVersions)
         {
@@ -92,17 +82,6 @@ internal static class LinuxConversion
 
         EmitStructModule(o, thisModule, reference, name, init, exit);
         return o.Describe(ElfConstants.OsAbiNone);
-    }
-
-    /// <summary>struct lkm_table, zeroed, with <c>private</c> = &amp;descriptor where this LKM_VERSION's header keeps it.</summary>
-    private static RelocatableObject.Symbol EmitLkmTable(RelocatableObject o, RelocatableObject.Section data,
-        (RelocatableObject.Section Section, ulong Offset) descriptor, LkmHeaderLayout layout)
-    {
-        int privateOffset = layout == LkmHeaderLayout.NetBsd4 ? 8 : 40;
-        int tableAt = data.Append(new byte[LkmTableSize], 4);
-        data.WriteWord((ulong)(tableAt + privateOffset), (int)descriptor.Offset);
-        data.Relocations.Add(((ulong)(tableAt + privateOffset), descriptor.Section.SectionSymbol!, RelocatableObject.R386_32));
-        return o.AddSymbol(new("lkm_table", data, (ulong)tableAt, ElfConstants.StbLocal, ElfConstants.SttObject, LkmTableSize));
     }
 
     /// <summary>The reference's struct module with our name, init/exit relocated to the shims, and <c>__this_module</c>.</summary>

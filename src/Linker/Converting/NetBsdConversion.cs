@@ -19,7 +19,7 @@ namespace LkmKit.Linker.Converting;
 internal static class NetBsdConversion
 {
     private const int ModuleClassMisc = 1, ModuleClassVfs = 2, ModuleClassDriver = 3, ModuleClassExec = 4;
-    private const int ENotTy = 25, MaxModuleName = 31, LkmTableSize = 64;
+    private const int ENotTy = 25, MaxModuleName = 31;
     private const string DefaultRelease = "10.0";
 
     public static ElfFileDescription Build(KernelModule module, LkmModuleDetails details, ConversionOptions options)
@@ -33,28 +33,11 @@ internal static class NetBsdConversion
         int moduleClass = ModuleClass(details.Kind);
         uint version = ParseRelease(options.Release ?? DefaultRelease);
         var o = new RelocatableObject();
-        var provided = new Dictionary<string, RelocatableObject.Symbol>(StringComparer.Ordinal);
-        foreach (var helper in new[] { "lkmdispatch", "lkmexists", "lkm_nofunc", "lkm_nullcmd" })
-        {
-            provided[helper] = new RelocatableObject.Symbol(helper, null, 0, ElfConstants.StbLocal, ElfConstants.SttFunc, 0);
-        }
-
-        var lkm = AOutObjectImport.Run(module, o, provided);
-        var shim = o.AddSection(".text.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfExecInstr, 16);
-        var shimData = o.AddSection(".data.lkmshim", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, 4);
+        var lkm = LkmShim.Start(module, details, o);
+        var shim = lkm.Text;
         var rodata = o.AddSection(".rodata", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc, 4);
         var linkSet = o.AddSection("link_set_modules", ElfConstants.ShtProgBits, ElfConstants.ShfAlloc | ElfConstants.ShfWrite, 4);
-
-        var descriptor = Descriptor(module, details, lkm);
-        var entry = lkm.SymbolOf(module.Symbols.First(s => s.Name == details.EntrySymbol).Index)
-            ?? throw new ConversionException($"entry point {details.EntrySymbol} has no ELF symbol");
-
-        // struct lkm_table, zeroed, with private = &descriptor where this LKM_VERSION's header keeps it.
-        int privateOffset = details.Layout == LkmHeaderLayout.NetBsd4 ? 8 : 40;
-        int tableAt = shimData.Append(new byte[LkmTableSize], 4);
-        var table = o.AddSymbol(new("lkm_table", shimData, (ulong)tableAt, ElfConstants.StbLocal, ElfConstants.SttObject, LkmTableSize));
-        shimData.WriteWord((ulong)(tableAt + privateOffset), (int)descriptor.Offset);
-        shimData.Relocations.Add(((ulong)(tableAt + privateOffset), descriptor.Section.SectionSymbol!, RelocatableObject.R386_32));
+        var table = lkm.AddLkmTable();
 
         // NAME_modcmd(modcmd_t cmd, void *arg): INIT 0 / FINI 1 / STAT 2 → entry(&table, cmd + 1, version); others ENOTTY.
         var asm = new ShimAssembler();
@@ -66,11 +49,7 @@ internal static class NetBsdConversion
         a.cmp(eax, 2);
         a.ja(notty);
         a.inc(eax);
-        a.push((int)details.InterfaceVersion!.Value);
-        a.push(eax);
-        a.push(asm.Address(table));
-        a.call(asm.Address(entry));
-        a.add(esp, 12);
+        lkm.CallEntry(asm, table);
         a.ret();
         a.Label(ref notty);
         a.mov(eax, ENotTy);
@@ -78,24 +57,16 @@ internal static class NetBsdConversion
         int modcmdAt = asm.EmitInto(shim);
         var modcmd = o.AddSymbol(new($"{name}_modcmd", shim, (ulong)modcmdAt, ElfConstants.StbLocal, ElfConstants.SttFunc, (ulong)(shim.Bytes.Count - modcmdAt)));
 
-        EmitDispatch(o, shim, shimData, provided["lkmdispatch"], details, descriptor);
-        foreach (var helper in new[] { "lkmexists", "lkm_nofunc", "lkm_nullcmd" })
-        {
-            var returnsZero = new ShimAssembler();
-            returnsZero.Code.xor(eax, eax);
-            returnsZero.Code.ret();
-            Define(o, provided[helper], shim, returnsZero.EmitInto(shim));
-        }
+        EmitDispatch(lkm, details);
+        lkm.DefineReturningZero(LkmShim.Helpers.Skip(1));
 
         // modinfo_t { mi_version, mi_class, mi_modcmd, mi_name, mi_required = NULL } and its link-set entry.
         int nameAt = rodata.Append(Encoding.UTF8.GetBytes(name + "\0"));
         int infoAt = rodata.Append(new byte[20], 4);
         rodata.WriteWord((ulong)infoAt, unchecked((int)version));
         rodata.WriteWord((ulong)infoAt + 4, moduleClass);
-        rodata.WriteWord((ulong)infoAt + 8, (int)modcmd.Value);
-        rodata.Relocations.Add(((ulong)infoAt + 8, shim.SectionSymbol!, RelocatableObject.R386_32));
-        rodata.WriteWord((ulong)infoAt + 12, nameAt);
-        rodata.Relocations.Add(((ulong)infoAt + 12, rodata.SectionSymbol!, RelocatableObject.R386_32));
+        rodata.WritePointer(infoAt + 8, shim.SectionSymbol!, (int)modcmd.Value);
+        rodata.WritePointer(infoAt + 12, rodata.SectionSymbol!, nameAt);
         var modinfo = o.AddSymbol(new($"{name}_modinfo", rodata, (ulong)infoAt, ElfConstants.StbLocal, ElfConstants.SttObject, 20));
         linkSet.Append(new byte[4]);
         linkSet.Relocations.Add((0, modinfo, RelocatableObject.R386_32));
@@ -118,30 +89,18 @@ internal static class NetBsdConversion
 
     private static string NetBsdVersionName(int moduleClass) => Formats.Flavors.NetBsd.NetBsdVersion.ClassName(moduleClass);
 
-    /// <summary>The descriptor (the static <c>_module</c>) as section and offset in the output.</summary>
-    private static (RelocatableObject.Section Section, ulong Offset) Descriptor(KernelModule module, LkmModuleDetails details, AOutObjectImport lkm)
-    {
-        if (details.DescriptorAddress is not { } address)
-        {
-            throw new ConversionException("the LKM descriptor (_module) was not found");
-        }
-
-        return lkm.At(module, address);
-    }
-
     /// <summary>lkmdispatch(lkmtp, cmd): the kernel wiring the old lkmdispatch did, for the convertible types.</summary>
-    private static void EmitDispatch(RelocatableObject o, RelocatableObject.Section shim, RelocatableObject.Section shimData,
-        RelocatableObject.Symbol dispatch, LkmModuleDetails details, (RelocatableObject.Section Section, ulong Offset) descriptor)
+    private static void EmitDispatch(LkmShim lkm, LkmModuleDetails details)
     {
-        var asm = new ShimAssembler();
-        var a = asm.Code;
+        var (o, shim, shimData, dispatch, descriptor) = (lkm.Object, lkm.Text, lkm.Data, lkm.Provided["lkmdispatch"], lkm.Descriptor);
         if (details.Kind != LkmModuleKind.Syscall)
         {
-            a.xor(eax, eax); // LM_MISC: the module wires itself up
-            a.ret();
-            Define(o, dispatch, shim, asm.EmitInto(shim));
+            lkm.DefineReturningZero(["lkmdispatch"]); // LM_MISC: the module wires itself up
             return;
         }
+
+        var asm = new ShimAssembler();
+        var a = asm.Code;
 
         if (details.Slot is not { } slot || slot < 0 || slot > ushort.MaxValue)
         {
@@ -160,13 +119,7 @@ internal static class NetBsdConversion
         var disestablish = o.Import("syscall_disestablish");
         var load = a.CreateLabel();
         var unload = a.CreateLabel();
-        a.mov(eax, __dword_ptr[esp + 8]);
-        a.cmp(eax, 1);
-        a.je(load);
-        a.cmp(eax, 2);
-        a.je(unload);
-        a.xor(eax, eax);
-        a.ret();
+        LkmShim.SwitchOnDispatchCommand(a, load, unload);
         a.Label(ref load);
         a.mov(eax, __dword_ptr[asm.Address(descriptorSymbol, sysentField)]);
         a.mov(eax, __dword_ptr[eax + syCall]);
@@ -182,15 +135,7 @@ internal static class NetBsdConversion
         a.call(asm.Address(disestablish));
         a.add(esp, 8);
         a.ret();
-        Define(o, dispatch, shim, asm.EmitInto(shim));
-    }
-
-    private static void Define(RelocatableObject o, RelocatableObject.Symbol symbol, RelocatableObject.Section section, int at)
-    {
-        symbol.Section = section;
-        symbol.Value = (ulong)at;
-        symbol.Size = (ulong)(section.Bytes.Count - at);
-        o.AddSymbol(symbol);
+        o.Define(dispatch, shim, asm.EmitInto(shim));
     }
 
     /// <summary>__NetBSD_Version__ of a release: <c>MMmmrrpp00</c> (10.0 → 1000000000, 9.3 → 903000000).</summary>

@@ -49,6 +49,13 @@ internal sealed class RelocatableObject
         public void WriteWord(ulong offset, int value) => System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(
             System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Bytes).Slice((int)offset, 4), value);
 
+        /// <summary>A 32-bit pointer at <paramref name="at"/>: the addend written in place (REL) and an R_386_32 to <paramref name="target"/>.</summary>
+        public void WritePointer(int at, Symbol target, int addend)
+        {
+            WriteWord((ulong)at, addend);
+            Relocations.Add(((ulong)at, target, R386_32));
+        }
+
         public int ReadWord(ulong offset) => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(
             System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Bytes).Slice((int)offset, 4));
     }

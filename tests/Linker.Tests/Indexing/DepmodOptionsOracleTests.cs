@@ -46,7 +46,7 @@ public class DepmodOptionsOracleTests
         using var tree = new DepmodFixture();
         string[] args = ["-b", tree.BaseDirectory, .. arguments.Replace("<mod>", tree.ModuleDirectory).Replace("<root>", tree.Root).Split(' ')];
         Prepare(tree, scenario);
-        var kmod = Capture(tree, Run("depmod", args));
+        var kmod = Capture(tree, ExternalTool.RunWithErrors("depmod", args));
         Prepare(tree, scenario);
         var ours = Capture(tree, RunLkm(args));
 
@@ -122,20 +122,5 @@ public class DepmodOptionsOracleTests
         var stderr = new StringWriter { NewLine = "\n" };
         int code = LkmApp.Run(["depmod", .. args], stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private static (int Code, string Out, string Err) Run(string tool, string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var err = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, err.Result);
     }
 }

@@ -22,7 +22,7 @@ public class DepmodOracleTests
         ExternalTool.Require("depmod");
         using var tree = new DepmodFixture();
         string[] args = [.. extra.Select(a => a.Replace("<tree>", tree.Root)), "-b", tree.BaseDirectory, "-C", tree.DepmodConfig, DepmodFixture.Release];
-        var (depmodCode, depmodErr) = RunWithStderr("depmod", args);
+        var (depmodCode, _, depmodErr) = ExternalTool.RunWithErrors("depmod", args);
         Assert.Equal(0, depmodCode);
         string reference = tree.TakeOutputs("kmod");
 
@@ -52,9 +52,9 @@ public class DepmodOracleTests
     {
         ExternalTool.Require("depmod", "modprobe");
         using var tree = new DepmodFixture();
-        Assert.Equal(0, RunWithStderr("depmod", "-b", tree.BaseDirectory, "-C", tree.DepmodConfig, DepmodFixture.Release).Code);
+        Assert.Equal(0, ExternalTool.RunWithErrors("depmod", "-b", tree.BaseDirectory, "-C", tree.DepmodConfig, DepmodFixture.Release).ExitCode);
         string[] args = ["--show-depends", "-d", tree.BaseDirectory, "-S", DepmodFixture.Release, "-C", tree.ModprobeConfig, .. arguments.Split(' ')];
-        var (code, output, error) = ExternalToolWithStderr("modprobe", args);
+        var (code, output, error) = ExternalTool.RunWithErrors("modprobe", args);
 
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
@@ -62,26 +62,5 @@ public class DepmodOracleTests
         Assert.Equal(output, stdout.ToString());
         Assert.Equal(error.Replace("modprobe: ", "lkm: "), stderr.ToString());
         Assert.Equal(code, ourCode);
-    }
-
-    private static (int Code, string Err) RunWithStderr(string tool, params string[] args)
-    {
-        var (code, _, err) = ExternalToolWithStderr(tool, args);
-        return (code, err);
-    }
-
-    private static (int Code, string Out, string Err) ExternalToolWithStderr(string tool, string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var err = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, err.Result);
     }
 }
