@@ -46,6 +46,16 @@ public sealed class KernelModule
     public IList<string> Licenses { get; } = new List<string>();
     /// <summary>Modules this module needs.</summary>
     public IList<ModuleDependency> Dependencies { get; } = new List<ModuleDependency>();
+    /// <summary>
+    /// What the file offers others, each module with the dependencies it declares: the module <see cref="Name"/> and
+    /// <see cref="Version"/> with <see cref="Dependencies"/>, except where the format says more (a FreeBSD file lists
+    /// every module it declares and every interface with its version, in <c>modmetadata_set</c> order).
+    /// </summary>
+    public IReadOnlyList<ModuleProvision> Provides => DeclaredProvides
+        ?? (Name is { } name ? [new ModuleProvision(name, Version) { Dependencies = (IReadOnlyList<ModuleDependency>)Dependencies }] : []);
+
+    /// <summary>The list behind <see cref="Provides"/> when the flavour declares it; null to derive it from the name.</summary>
+    internal IReadOnlyList<ModuleProvision>? DeclaredProvides { get; set; }
     /// <summary>Device-matching aliases.</summary>
     public IList<string> Aliases { get; } = new List<string>();
     /// <summary>Load-time parameters.</summary>

@@ -106,6 +106,66 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
         }
 
         module.DeferredEntryPoints.Defer(() => entries);
+        module.DeclaredProvides = Provides(records);
+    }
+
+    /// <summary>
+    /// Every MDT_MODULE and MDT_VERSION record as a provision, in set order, each with the MODULE_DEPEND records declared
+    /// under its name (a module before an interface of the same name); a dependency whose declarer is unknown or names
+    /// nothing the file provides goes to the file's module when it declares exactly one.
+    /// </summary>
+    private static List<ModuleProvision> Provides(List<FreeBsdMetadataRecord> records)
+    {
+        var modules = records.Where(r => r.Type == FreeBsdMetadataType.Module).Select(r => r.Name).ToList();
+        var interfaces = records.Where(r => r.Type == FreeBsdMetadataType.Version && r.Version is not null).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var declared = new Dictionary<(string Name, bool IsInterface), List<ModuleDependency>>();
+        foreach (var r in records)
+        {
+            if (r.Type != FreeBsdMetadataType.Depend || r.Depend is not { } range)
+            {
+                continue;
+            }
+
+            (string, bool)? owner = r.DeclaredBy is { } by && modules.Contains(by) ? (by, false)
+                : r.DeclaredBy is { } face && interfaces.Contains(face) ? (face, true)
+                : modules.Count == 1 ? (modules[0], false)
+                : null;
+            if (owner is not { } key)
+            {
+                continue;
+            }
+
+            var dependency = new ModuleDependency(r.Name, DependencyKind.Hard, Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred));
+            var list = declared.TryGetValue(key, out var l) ? l : declared[key] = [];
+            if (!list.Contains(dependency))
+            {
+                list.Add(dependency);
+            }
+        }
+
+        var result = new List<ModuleProvision>();
+        foreach (var r in records)
+        {
+            bool isInterface = r.Type == FreeBsdMetadataType.Version;
+            if (r.Type != FreeBsdMetadataType.Module && !(isInterface && r.Version is not null))
+            {
+                continue;
+            }
+
+            string? version = isInterface ? Invariant(r.Version!.Value)
+                : records.FirstOrDefault(v => v.Type == FreeBsdMetadataType.Version && v.Name == r.Name)?.Version is { } same ? Invariant(same) : null;
+            if (result.Any(p => p.Name == r.Name && p.IsInterface == isInterface && p.Version == version))
+            {
+                continue;
+            }
+
+            result.Add(new ModuleProvision(r.Name, version, isInterface)
+            {
+                Dependencies = declared.TryGetValue((r.Name, isInterface), out var dependencies) ? dependencies : [],
+            });
+        }
+
+        return result;
     }
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
