@@ -34,12 +34,12 @@ internal static class MachOModelBuilder
         };
         foreach (var d in file.Diagnostics)
         {
-            module.Diagnostics.Add(d);
+            module.DiagnosticsList.Add(d);
         }
 
         if (file.LoadCommands.Any(c => c.Command is MachOConstants.LcDyldInfo or MachOConstants.LcDyldInfoOnly))
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
                 "rebases and binds in LC_DYLD_INFO opcodes are not decoded into relocations (stored pointers are read as link-time addresses)"));
         }
 
@@ -48,7 +48,7 @@ internal static class MachOModelBuilder
         {
             foreach (var p in fixups.Problems)
             {
-                module.Diagnostics.Add(p);
+                module.DiagnosticsList.Add(p);
             }
         }
 

@@ -34,7 +34,7 @@ internal sealed class FreeBsdModuleDetails : FlavorDetails
     internal FreeBsdDependRange? KernelRange { get; set; }
 
     /// <summary>True for an ET_DYN build (i386, arm64 and the others), false for ET_REL (amd64).</summary>
-    public bool IsShared { get; set; }
+    public bool IsShared { get; internal set; }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -37,7 +37,7 @@ internal sealed class KextBinaryReader : IFlavorReader<MachOFile>
         var info = ReadKmodInfo(file, module);
         if (info is null)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no _kmod_info symbol: kxld would refuse to link this executable (interface kexts have none)"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no _kmod_info symbol: kxld would refuse to link this executable (interface kexts have none)"));
             return;
         }
 

@@ -46,11 +46,11 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
         var imports = pe.ImportedModules;
         var exports = pe.ExportTable;
         var version = pe.VersionInfo;
-        module.Signature = PeCertificateReader.Read(image, module.Diagnostics);
+        module.Signature = PeCertificateReader.Read(image, module.DiagnosticsList);
 
         foreach (var dll in imports)
         {
-            module.Dependencies.Add(new ModuleDependency(dll.Module, DependencyKind.Hard));
+            module.DependenciesList.Add(new ModuleDependency(dll.Module, DependencyKind.Hard));
         }
 
         module.DeferredImports.Defer(() => imports.SelectMany(dll => dll.Functions.Select(f =>
@@ -64,7 +64,7 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
         {
             foreach (var pair in version.Strings)
             {
-                module.Metadata.Add(pair);
+                module.MetadataList.Add(pair);
             }
 
             module.Version = Find(version, "FileVersion") ?? version.FileVersion;
@@ -80,7 +80,7 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
         module.Flavor = isDriver ? ModuleFlavor.WindowsDriver : ModuleFlavor.Unknown;
         if (!isDriver)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"not a recognised kernel module: subsystem {PeNames.Subsystem(subsystem)}, " +
                 (kernelImports ? "imports from a kernel image" : "no imports from a kernel image (ntoskrnl.exe, hal.dll, *.sys)") +
                 ", no WDM_DRIVER flag; read as a plain PE image"));
