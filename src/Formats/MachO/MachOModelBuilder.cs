@@ -28,6 +28,7 @@ internal static class MachOModelBuilder
             FileType = MachONames.FileType(file.Header.FileType),
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = file.SliceSize,
+            SymbolValuesAreSectionOffsets = file.Header.FileType == MachOConstants.MhObject,
             Sections = new LazyList<ModuleSection>(() => BuildSections(file)),
             Symbols = new LazyList<ModuleSymbol>(() => BuildSymbols(file)),
             RelocationSections = new LazyList<ModuleRelocationSection>(() => BuildRelocations(file, machine)),

@@ -122,6 +122,21 @@ public sealed class KernelModule
     /// <summary>The relocation tables, each patching one section.</summary>
     public required IReadOnlyList<ModuleRelocationSection> RelocationSections { get; init; }
 
+    /// <summary>
+    /// The offset of <paramref name="symbol"/> from the start of the section that defines it, in the same meaning for
+    /// every container (see <see cref="ModuleSymbol.Value"/>), or null when it is not defined in a section.
+    /// </summary>
+    public ulong? SectionOffsetOf(ModuleSymbol symbol) =>
+        symbol.Definition != SymbolDefinition.Section || symbol.SectionIndex < 0 || symbol.SectionIndex >= Sections.Count ? null
+        : SymbolValuesAreSectionOffsets ? symbol.Value
+        : symbol.Value - Sections[symbol.SectionIndex].Address;
+
+    /// <summary>
+    /// True where a defined symbol's stored value is its section offset (ELF and Mach-O relocatable objects), false where
+    /// it is an address in the file's own address space (linked images, a.out objects).
+    /// </summary>
+    internal bool SymbolValuesAreSectionOffsets { get; init; }
+
     /// <summary>Returns the metadata values stored under <paramref name="key"/>, in file order.</summary>
     public IEnumerable<string> GetMetadata(string key)
     {
