@@ -23,6 +23,8 @@ internal static class ElfModelBuilder
             FileType = ElfNames.FileType(elf.Header.Type),
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = elf.Data.Length,
+            ContainerDetails = new ElfDetails(elf),
+            SymbolValuesAreSectionOffsets = elf.Header.Type == ElfConstants.TypeRel,
             Sections = new LazyList<ModuleSection>(() => BuildSections(elf)),
             Symbols = new LazyList<ModuleSymbol>(() => BuildSymbols(elf)),
             RelocationSections = new LazyList<ModuleRelocationSection>(() => BuildRelocationSections(elf, machine)),

@@ -20,13 +20,16 @@ internal static class KextBundleReader
 
     /// <summary>Reads the bundle at <paramref name="directory"/> and its plug-ins.</summary>
     /// <exception cref="ModuleFormatException">The bundle has no Info.plist, or a plist or executable is malformed.</exception>
-    public static ModuleFile Open(string directory)
+    /// <param name="directory">The bundle.</param>
+    /// <param name="machO">The Mach-O container (with its flavours) that reads the executables.</param>
+    /// <param name="options">The caller's choices.</param>
+    public static ModuleFile Open(string directory, MachOContainerReader machO, ModuleReadOptions options)
     {
         var modules = new List<KernelModule>();
         var sources = new List<ModuleSource>();
         try
         {
-            ReadBundle(directory, null, modules, sources, 0);
+            ReadBundle(directory, null, modules, sources, 0, machO, options);
             return new ModuleFile(directory, modules, new Owner(sources));
         }
         catch
@@ -36,7 +39,8 @@ internal static class KextBundleReader
         }
     }
 
-    private static void ReadBundle(string directory, string? parent, List<KernelModule> modules, List<ModuleSource> sources, int depth)
+    private static void ReadBundle(string directory, string? parent, List<KernelModule> modules, List<ModuleSource> sources, int depth,
+        MachOContainerReader machO, ModuleReadOptions options)
     {
         string contents = Path.Combine(directory, "Contents");
         bool shallow = !Directory.Exists(contents);
@@ -63,12 +67,12 @@ internal static class KextBundleReader
                 RequireInside(directory, exePath, "kext executable");
                 var source = ModuleSource.Open(exePath);
                 sources.Add(source);
-                own.AddRange(ReadExecutable(source));
+                own.AddRange(ReadExecutable(source, machO, options));
             }
             else
             {
                 var module = MetadataOnly(directory, "MISSING-EXECUTABLE");
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error,
                     $"CFBundleExecutable '{executable}' is declared but {Path.GetRelativePath(directory, exePath)} is missing"));
                 own.Add(module);
             }
@@ -87,16 +91,16 @@ internal static class KextBundleReader
             details.BundlePath = directory;
             details.ParentBundle = parent;
             string? compiledName = details.KmodInfo?.Name, compiledVersion = details.KmodInfo?.Version;
-            plist.Apply(module, details, details.MachO?.ArchName);
+            plist.Apply(module, details, (module.ContainerDetails as MachODetails)?.ArchName);
             if (compiledName is not null && (compiledName != plist.Identifier || compiledVersion != plist.Version))
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
                     $"kmod_info says {compiledName} {compiledVersion}; the kernel uses the Info.plist's {plist.Identifier} {plist.Version}"));
             }
 
             foreach (var plugIn in plugIns)
             {
-                details.PlugIns.Add(plugIn);
+                details.PlugInsList.Add(plugIn);
             }
         }
 
@@ -109,7 +113,7 @@ internal static class KextBundleReader
         foreach (var plugIn in plugIns)
         {
             RequireInside(directory, plugIn, "kext plug-in");
-            ReadBundle(plugIn, plist.Identifier, modules, sources, depth + 1);
+            ReadBundle(plugIn, plist.Identifier, modules, sources, depth + 1, machO, options);
         }
     }
 
@@ -125,29 +129,28 @@ internal static class KextBundleReader
         }
     }
 
-    private static IReadOnlyList<KernelModule> ReadExecutable(ModuleSource source)
+    private static IReadOnlyList<KernelModule> ReadExecutable(ModuleSource source, MachOContainerReader machO, ModuleReadOptions options)
     {
-        var reader = ModuleReader.MachO;
-        if (!reader.CanRead(source.Data.Span))
+        if (!machO.CanRead(source.Data.Span))
         {
             throw new ModuleFormatException(source.Path, 0, "kext executable", "not a Mach-O file (thin or fat)");
         }
 
-        var modules = reader.Read(source);
+        var modules = machO.Read(source, options);
         foreach (var module in modules)
         {
             if (module.Details is not KextDetails)
             {
                 // An executable without kmod_info inside a kext bundle (e.g. an interface kext) is still a kext.
                 module.Flavor = ModuleFlavor.Kext;
-                module.Details = new KextDetails { MachO = module.Details as MachODetails };
+                module.Details = new KextDetails();
                 var note = module.Diagnostics.FirstOrDefault(d => d.Message.StartsWith("not a recognised kernel module", StringComparison.Ordinal));
                 if (note is not null)
                 {
-                    module.Diagnostics.Remove(note);
+                    module.DiagnosticsList.Remove(note);
                 }
 
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "the executable has no _kmod_info symbol (only interface kexts may lack one)"));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "the executable has no _kmod_info symbol (only interface kexts may lack one)"));
             }
         }
 

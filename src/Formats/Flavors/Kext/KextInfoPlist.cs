@@ -1,5 +1,6 @@
 using System.Globalization;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.PropertyLists;
 
 namespace LkmKit.Formats.Flavors.Kext;
 
@@ -37,7 +38,7 @@ internal sealed class KextInfoPlist
             throw new ModuleFormatException(path, 0, "Info.plist", $"file of {size} bytes is larger than the {MaxSize >> 20} MiB accepted");
         }
 
-        var root = PropertyList.Parse(File.ReadAllBytes(path), path, out string format);
+        var root = PropertyList.Parse(File.ReadAllBytes(path), path, "Info.plist", out string format);
         return root is PlistDictionary dict ? new KextInfoPlist(dict, format)
             : throw new ModuleFormatException(path, 0, "Info.plist", $"the top object is a {root.GetType().Name}, not a dictionary");
     }
@@ -74,13 +75,13 @@ internal sealed class KextInfoPlist
         CheckVersion(module, "OSBundleCompatibleVersion", details.CompatibleVersion, required: false);
         if (details.CompatibleVersion is not null && KextVersion.Compare(details.CompatibleVersion, Version) > 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"OSBundleCompatibleVersion {details.CompatibleVersion} is greater than CFBundleVersion {Version}"));
         }
 
         if (Identifier is null)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "Info.plist has no CFBundleIdentifier"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "Info.plist has no CFBundleIdentifier"));
         }
 
         if (Get("OSBundleLibraries", arch) is PlistDictionary libraries)
@@ -89,7 +90,7 @@ internal sealed class KextInfoPlist
             {
                 string? requested = libraries[id] as string;
                 CheckVersion(module, $"OSBundleLibraries {id}", requested, required: true);
-                module.Dependencies.Add(new ModuleDependency(id, DependencyKind.Hard, MinimumVersion: requested));
+                module.DependenciesList.Add(new ModuleDependency(id, DependencyKind.Hard, MinimumVersion: requested));
             }
         }
 
@@ -101,10 +102,10 @@ internal sealed class KextInfoPlist
                 {
                     var match = p.OrderedKeys.Where(k => k.EndsWith("Match", StringComparison.Ordinal) || k == "IOMatchCategory")
                         .Select(k => new KeyValuePair<string, string>(k, Text(p[k]))).ToList();
-                    details.Personalities.Add(new KextPersonality(name, p.GetString("IOClass"), p.GetString("IOProviderClass"), match));
+                    details.PersonalitiesList.Add(new KextPersonality(name, p.GetString("IOClass"), p.GetString("IOProviderClass"), match));
                     foreach (var m in match)
                     {
-                        module.Aliases.Add($"{m.Key}={m.Value}");
+                        module.AliasesList.Add($"{m.Key}={m.Value}");
                     }
                 }
             }
@@ -112,7 +113,7 @@ internal sealed class KextInfoPlist
 
         foreach (var key in _root.OrderedKeys)
         {
-            module.Metadata.Add(new(key, Text(_root[key])));
+            module.MetadataList.Add(new(key, Text(_root[key])));
         }
     }
 
@@ -122,7 +123,7 @@ internal sealed class KextInfoPlist
         {
             if (required)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, $"{what} is missing"));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, $"{what} is missing"));
             }
 
             return;
@@ -130,7 +131,7 @@ internal sealed class KextInfoPlist
 
         if (!KextVersion.IsValid(version))
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{what} '{version}' is not a valid kext version"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{what} '{version}' is not a valid kext version"));
         }
     }
 
@@ -139,9 +140,9 @@ internal sealed class KextInfoPlist
     {
         string s => s,
         bool b => b ? "true" : "false",
-        long l => l.ToString(CultureInfo.InvariantCulture),
+        PlistInteger n => n.Value.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
-        byte[] bytes => $"<{bytes.Length} bytes>",
+        PlistData data => $"<{data.Bytes.Length} bytes>",
         DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         PlistDictionary dict => "{" + string.Join(", ", dict.OrderedKeys.Select(k => $"{k}={Text(dict[k])}")) + "}",
         List<object> list => "[" + string.Join(", ", list.Select(Text)) + "]",

@@ -37,11 +37,11 @@ internal static class ExportTableReader
 
     private static void ReadTable(ElfFile elf, KernelModule module, int index, bool gpl, int labels, string tableName, List<ModuleExport> exports)
     {
-        var resolver = new ElfPointerResolver(elf, index);
+        var pointers = new ElfPointerReader(elf);
         ulong size = elf.Sections[index].Size;
-        if (!resolver.TryGetRelocation(0, out var first))
+        if (!pointers.TryGetRelocation(index, 0, out var first))
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} has no relocation for its first entry; exports not read", (long)elf.Sections[index].Offset));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} has no relocation for its first entry; exports not read", (long)elf.Sections[index].Offset));
             return;
         }
 
@@ -50,7 +50,7 @@ internal static class ExportTableReader
             : size % (3 * field) == 0 ? 3 * field : 2 * field;
         if (entrySize < 2 * field)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName}: cannot determine the entry size", (long)elf.Sections[index].Offset));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName}: cannot determine the entry size", (long)elf.Sections[index].Offset));
             return;
         }
 
@@ -59,19 +59,19 @@ internal static class ExportTableReader
         for (ulong i = 0; i < count; i++)
         {
             ulong at = i * entrySize;
-            string? name = resolver.TryResolve(at + field, out var nameTarget)
-                ? resolver.ReadString(nameTarget, $"{tableName} entry {i} name")
-                : resolver.SymbolName(at);
+            string? name = pointers.TryResolve(index, at + field, tableName, out var nameTarget)
+                ? pointers.ReadString(nameTarget, $"{tableName} entry {i} name")
+                : pointers.RelocationSymbolName(index, at);
             if (string.IsNullOrEmpty(name))
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} entry {i} has no name", (long)(elf.Sections[index].Offset + at)));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} entry {i} has no name", (long)(elf.Sections[index].Offset + at)));
                 continue;
             }
 
             string? ns = null;
-            if (entrySize >= 3 * field && resolver.TryResolve(at + 2 * field, out var nsTarget))
+            if (entrySize >= 3 * field && pointers.TryResolve(index, at + 2 * field, tableName, out var nsTarget))
             {
-                ns = resolver.ReadString(nsTarget, $"{tableName} entry {i} namespace");
+                ns = pointers.ReadString(nsTarget, $"{tableName} entry {i} namespace");
             }
 
             uint? crc = i < (ulong)crcs.Length ? crcs[i] : null;

@@ -1,6 +1,7 @@
 using System.Text;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.Linux;
 
@@ -79,20 +80,20 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         int index = elf.FindSection(".modinfo");
         if (index < 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no .modinfo section"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no .modinfo section"));
             return;
         }
 
         var pairs = Modinfo.Parse(elf.GetSectionBytes(index));
         foreach (var pair in pairs)
         {
-            module.Metadata.Add(pair);
+            module.MetadataList.Add(pair);
             Apply(module, details, pair.Key, pair.Value);
         }
 
         foreach (var parameter in Modinfo.MergeParameters(pairs))
         {
-            module.Parameters.Add(parameter);
+            module.ParametersList.Add(parameter);
         }
     }
 
@@ -103,15 +104,15 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             case "name": module.Name = value; break;
             case "version": module.Version = value; break;
             case "description": module.Description = value; break;
-            case "author": module.Authors.Add(value); break;
-            case "license": module.Licenses.Add(value); break;
-            case "alias": module.Aliases.Add(value); break;
-            case "firmware": module.Firmware.Add(value); break;
+            case "author": module.AuthorsList.Add(value); break;
+            case "license": module.LicensesList.Add(value); break;
+            case "alias": module.AliasesList.Add(value); break;
+            case "firmware": module.FirmwareList.Add(value); break;
             case "srcversion": details.SourceVersion = value; break;
             case "intree": details.InTree = value == "Y"; break;
             case "retpoline": details.Retpoline = value == "Y"; break;
             case "staging": details.Staging = value == "Y"; break;
-            case "import_ns": details.ImportedNamespaces.Add(value); break;
+            case "import_ns": details.ImportedNamespacesList.Add(value); break;
             case "vermagic":
                 details.VersionMagic = VersionMagic.Parse(value);
                 module.TargetKernel = details.VersionMagic.Release;
@@ -119,7 +120,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             case "depends":
                 foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    module.Dependencies.Add(new ModuleDependency(name, DependencyKind.Hard));
+                    module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Hard));
                 }
 
                 break;
@@ -127,7 +128,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             case "weakdep":
                 foreach (var name in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    module.Dependencies.Add(new ModuleDependency(name, DependencyKind.Weak));
+                    module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Weak));
                 }
 
                 break;
@@ -149,11 +150,11 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             }
             else if (kind is { } k)
             {
-                module.Dependencies.Add(new ModuleDependency(token, k));
+                module.DependenciesList.Add(new ModuleDependency(token, k));
             }
             else
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"softdep '{value}': module '{token}' before any 'pre:' or 'post:'"));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"softdep '{value}': module '{token}' before any 'pre:' or 'post:'"));
             }
         }
     }
@@ -172,11 +173,9 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         var bytes = elf.GetSectionBytes(index);
         if (bytes.Length >= nameOffset + nameLength)
         {
-            var name = bytes.Slice(nameOffset, nameLength);
-            int nul = name.IndexOf((byte)0);
-            if (nul > 0)
+            if (CString.TryRead(bytes.Slice(nameOffset, nameLength), out var name) && !name.IsEmpty)
             {
-                details.StructModuleName = Encoding.UTF8.GetString(name[..nul]);
+                details.StructModuleName = Encoding.UTF8.GetString(name);
             }
         }
     }
@@ -190,17 +189,17 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             return entries;
         }
 
-        var resolver = new ElfPointerResolver(elf, index);
+        var pointers = new ElfPointerReader(elf);
         ulong size = elf.Sections[index].Size;
-        for (ulong offset = 0; resolver.Count > 0 && offset < size; offset += (ulong)(elf.Is64 ? 8 : 4))
+        for (ulong offset = 0; offset < size; offset += (ulong)(elf.Is64 ? 8 : 4))
         {
-            string? symbol = resolver.SymbolName(offset);
+            string? symbol = pointers.RelocationSymbolName(index, offset);
             if (symbol is not ("init_module" or "cleanup_module"))
             {
                 continue;
             }
 
-            resolver.TryResolve(offset, out var target);
+            pointers.TryResolve(index, offset, ThisModuleSection, out var target);
             bool init = symbol == "init_module";
             if (init)
             {
@@ -229,7 +228,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         int tableIndex = elf.FindSectionOfType(ElfConstants.ShtSymTab);
         if (tableIndex < 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "module has no symbols (stripped?)"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "module has no symbols (stripped?)"));
             return imports;
         }
 
@@ -267,9 +266,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             {
                 if (note.Owner == "Linux" && note.Type == NoteBuildSalt)
                 {
-                    var text = note.Descriptor.Span;
-                    int nul = text.IndexOf((byte)0);
-                    details.BuildSalt = Encoding.UTF8.GetString(nul >= 0 ? text[..nul] : text);
+                    details.BuildSalt = Encoding.UTF8.GetString(CString.Field(note.Descriptor.Span));
                 }
                 else if (note.Owner == "GNU" && note.Type == NoteGnuBuildId)
                 {

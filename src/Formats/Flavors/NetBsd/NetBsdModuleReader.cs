@@ -1,6 +1,8 @@
+using System.Text;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.NetBsd;
 
@@ -72,27 +74,27 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         module.Name = reader.ReadString(name, structure + " mi_name");
         if (module.Name.Length >= MaxNameLength)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"mi_name '{module.Name}' is {module.Name.Length} characters; NetBSD requires fewer than {MaxNameLength}"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"mi_name '{module.Name}' is {module.Name.Length} characters; NetBSD requires fewer than {MaxNameLength}"));
         }
 
         module.TargetKernel = details.OsVersion;
-        module.Metadata.Add(new("mi_version", details.RawVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        module.Metadata.Add(new("mi_class", details.Class));
-        module.Metadata.Add(new("mi_name", module.Name));
+        module.MetadataList.Add(new("mi_version", details.RawVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        module.MetadataList.Add(new("mi_class", details.Class));
+        module.MetadataList.Add(new("mi_name", module.Name));
 
         if (reader.ReadPointer(at, 8 + 2 * pointer, structure + " mi_required") is { } required)
         {
             details.Required = reader.ReadString(required, structure + " mi_required");
             details.RequiredEncoding = details.Required.Length == 0 ? NetBsdRequiredEncoding.Empty : NetBsdRequiredEncoding.List;
-            module.Metadata.Add(new("mi_required", details.Required));
+            module.MetadataList.Add(new("mi_required", details.Required));
             foreach (var dependency in SplitRequired(details.Required))
             {
                 if (dependency == module.Name)
                 {
-                    module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"module '{module.Name}' requires itself (the kernel refuses it with EDEADLK)"));
+                    module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"module '{module.Name}' requires itself (the kernel refuses it with EDEADLK)"));
                 }
 
-                module.Dependencies.Add(new ModuleDependency(dependency, DependencyKind.Hard));
+                module.DependenciesList.Add(new ModuleDependency(dependency, DependencyKind.Hard));
             }
         }
 
@@ -100,12 +102,12 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         details.ModuleCommand = command is { } c ? reader.SymbolName(c) : null;
         if (command is { } cmd)
         {
-            module.Metadata.Add(new("mi_modcmd", details.ModuleCommand ?? $"0x{reader.AddressOf(cmd):x}"));
+            module.MetadataList.Add(new("mi_modcmd", details.ModuleCommand ?? $"0x{reader.AddressOf(cmd):x}"));
             module.DeferredEntryPoints.Defer(() => [new ModuleEntryPoint(EntryPointKind.ModuleCommand, details.ModuleCommand, cmd.SectionIndex >= 0 ? reader.AddressOf(cmd) : null)]);
         }
         else
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "mi_modcmd is a NULL pointer"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "mi_modcmd is a NULL pointer"));
         }
     }
 
@@ -147,11 +149,11 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
             return;
         }
 
-        foreach (var piece in elf.GetSectionBytes(index).ToArray().Split0())
+        foreach (var piece in CString.Split(elf.GetSectionBytes(index)))
         {
-            if (piece.StartsWith("$NetBSD:", StringComparison.Ordinal))
+            if (piece.StartsWith("$NetBSD:"u8))
             {
-                details.RcsIds.Add(piece);
+                details.RcsIdsList.Add(Encoding.UTF8.GetString(piece));
             }
         }
     }
@@ -167,28 +169,21 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         details.PropertiesPath = path;
         if (file.Length >= PropertyListReader.KernelSizeLimit)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"{Path.GetFileName(path)} is {file.Length} bytes; the kernel ignores property files of {PropertyListReader.KernelSizeLimit} bytes or more"));
             return;
         }
 
         try
         {
-            foreach (var property in PropertyListReader.Parse(Text(file.Read()), path))
+            foreach (var property in PropertyListReader.Parse(file.Read(), path))
             {
-                details.Properties.Add(property);
+                details.PropertiesList.Add(property);
             }
         }
         catch (ModuleFormatException e)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
         }
-    }
-
-    /// <summary>The text of <paramref name="bytes"/> as <see cref="File.ReadAllText(string)"/> reads a file: UTF-8 unless a byte-order mark says otherwise.</summary>
-    private static string Text(byte[] bytes)
-    {
-        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
     }
 }
