@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Elf;
 
@@ -183,35 +184,11 @@ internal sealed class ElfFile
             if (offset != 0 && (long)offset > lastNul)
             {
                 // Let the string reader name the exact problem (past the end, or unterminated).
-                ReadCString(strings.Span, offset, path, (long)table.Offset, $"name of ELF section {i}");
+                CString.At(strings.Span, offset, path, (long)table.Offset, $"name of ELF section {i}");
             }
         }
 
         return strings;
-    }
-
-    /// <summary>Reads a NUL-terminated string at <paramref name="offset"/> of a string table.</summary>
-    internal static string ReadCString(ReadOnlySpan<byte> table, ulong offset, string path, long tableFileOffset, string structure)
-    {
-        if (offset >= (ulong)table.Length)
-        {
-            if (offset == 0)
-            {
-                return "";
-            }
-
-            throw new ModuleFormatException(path, tableFileOffset, structure,
-                $"string offset {offset} is past the end of its string table ({table.Length} bytes)");
-        }
-
-        var rest = table[(int)offset..];
-        int end = rest.IndexOf((byte)0);
-        if (end < 0)
-        {
-            throw new ModuleFormatException(path, tableFileOffset + (long)offset, structure, "string is not NUL-terminated");
-        }
-
-        return end == 0 ? "" : Encoding.UTF8.GetString(rest[..end]);
     }
 
     /// <summary>The name of section <paramref name="index"/>.</summary>
@@ -222,19 +199,9 @@ internal sealed class ElfFile
         // Parse checked that every name starts inside the name table and ends with a NUL there.
         var table = _nameTable.Span;
         uint offset = _sections[index].NameOffset;
-        if (offset >= (uint)table.Length)
-        {
-            return ReadCString(table, offset, Path, 0, $"name of ELF section {index}");
-        }
-
-        var name = table[(int)offset..];
-        int end = name.IndexOf((byte)0);
-        return end switch
-        {
-            0 => "",
-            > 0 => NamePool.SectionNames.Get(name[..end]),
-            _ => ReadCString(table, offset, Path, 0, $"name of ELF section {index}"),
-        };
+        return offset < (uint)table.Length && CString.TryRead(table[(int)offset..], out var name)
+            ? NamePool.SectionNames.Get(name)
+            : CString.At(table, offset, Path, 0, $"name of ELF section {index}");
     }
 
     /// <summary>Index of the first section called <paramref name="name"/>, or -1 (compares the stored bytes, decodes nothing).</summary>
@@ -327,7 +294,7 @@ internal sealed class ElfFile
     {
         CheckSectionIndex((ulong)stringTableIndex, (long)Header.SectionHeaderOffset, structure);
         var table = _sections[stringTableIndex];
-        return ReadCString(GetSectionBytes(stringTableIndex), offset, Path, (long)table.Offset, structure);
+        return CString.At(GetSectionBytes(stringTableIndex), offset, Path, (long)table.Offset, structure);
     }
 
     /// <summary>The program headers (empty for most relocatable objects).</summary>
@@ -384,8 +351,7 @@ internal sealed class ElfFile
             }
 
             var name = span.Slice(at + 12, (int)nameSize);
-            int nul = name.IndexOf((byte)0);
-            string owner = Encoding.ASCII.GetString(nul >= 0 ? name[..nul] : name);
+            string owner = Encoding.ASCII.GetString(CString.Field(name));
             notes.Add(new ElfNote(owner, type, bytes.Slice((int)descStart, (int)descSize), (long)section.Offset + at));
             at = (int)Align4(descEnd);
         }

@@ -1,4 +1,5 @@
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Elf;
 
@@ -156,10 +157,7 @@ internal readonly struct ElfSymbolTable
                 $"name of symbol {symbol.Index}", $"string offset {symbol.NameOffset} is past the end of its string table ({table.Length} bytes)");
         }
 
-        var rest = table[(int)symbol.NameOffset..];
-        int end = rest.IndexOf((byte)0);
-        return end < 0
-            ? throw new ModuleFormatException(_file.Path, (long)_file.Sections[StringTableIndex].Offset + symbol.NameOffset, $"name of symbol {symbol.Index}", "string is not NUL-terminated")
-            : rest[..end];
+        return CString.TryRead(table[(int)symbol.NameOffset..], out var name) ? name
+            : throw new ModuleFormatException(_file.Path, (long)_file.Sections[StringTableIndex].Offset + symbol.NameOffset, $"name of symbol {symbol.Index}", "string is not NUL-terminated");
     }
 }
