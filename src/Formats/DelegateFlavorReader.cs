@@ -5,10 +5,10 @@ namespace LkmKit.Formats;
 
 /// <summary>
 /// A flavour a user added with <see cref="ModuleReader.WithFlavor"/>: it sees the model the container built (sections,
-/// symbols, relocations), not the parsed container.
+/// symbols, relocations), not the parsed container, and returns metadata pairs (<see cref="UserFlavorMetadata"/>).
 /// </summary>
 internal sealed class DelegateFlavorReader<TContainer>(ModuleFlavor flavor, Func<KernelModule, bool> recognizes,
-    Action<KernelModule, ModuleSource?, ModuleReadOptions> read) : IFlavorReader<TContainer>
+    Func<KernelModule, ModuleSource?, ModuleReadOptions, IEnumerable<KeyValuePair<string, string>>> read) : IFlavorReader<TContainer>
 {
     /// <inheritdoc />
     public ModuleFlavor Flavor => flavor;
@@ -20,5 +20,6 @@ internal sealed class DelegateFlavorReader<TContainer>(ModuleFlavor flavor, Func
     public bool Recognizes(TContainer file, KernelModule module) => recognizes(module);
 
     /// <inheritdoc />
-    public void Read(TContainer file, KernelModule module, FlavorReadContext context) => read(module, context.Source, context.Options);
+    public void Read(TContainer file, KernelModule module, FlavorReadContext context) =>
+        UserFlavorMetadata.Apply(module, read(module, context.Source, context.Options));
 }
