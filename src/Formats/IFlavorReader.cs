@@ -55,6 +55,6 @@ internal static class FlavorReaders
         }
 
         module.Flavor = ModuleFlavor.Unknown;
-        module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, unrecognised));
+        module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, unrecognised));
     }
 }

@@ -37,12 +37,6 @@ internal abstract class LinkInput
     /// <summary>The alignment and size a common symbol gets.</summary>
     public virtual (ulong Alignment, ulong Size) CommonShape(ModuleSymbol symbol) => (Math.Max(1, symbol.Value), symbol.Size);
 
-    /// <summary>
-    /// What the model's value of a symbol defined in <paramref name="sectionIndex"/> counts from: 0 where values are
-    /// section offsets (ELF and Mach-O objects), the section's own address where they are addresses.
-    /// </summary>
-    public virtual ulong ValueOrigin(KernelModule module, int sectionIndex) => 0;
-
     /// <summary>The address an undefined <paramref name="name"/> is bound to by the loader before any lookup, or null.</summary>
     public virtual ulong? LoaderBound(KernelModule module, SectionLayout layout, string name) => null;
 

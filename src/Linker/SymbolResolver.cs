@@ -6,9 +6,8 @@ using LkmKit.Linker.Symbols;
 namespace LkmKit.Linker;
 
 /// <summary>
-/// Gives every symbol of a module its final address, as the loader's simplify_symbols does: defined symbols
-/// relative to their section's address (less the value origin the input gives: an a.out segment's object address, a
-/// Mach-O image section's vm address), absolute ones unchanged, undefined ones from the kernel symbols (an unresolved
+/// Gives every symbol of a module its final address, as the loader's simplify_symbols does: defined symbols at their
+/// section's address plus their section offset (<see cref="KernelModule.SectionOffsetOf"/>), absolute ones unchanged, undefined ones from the kernel symbols (an unresolved
 /// weak symbol, or any with <see cref="LinkOptions.AllowUndefined"/>, becomes 0), after the names the loader binds itself
 /// (<see cref="LinkInput.LoaderBound"/>: FreeBSD's <c>__start_SET</c>/<c>__stop_SET</c>).
 /// </summary>
@@ -22,7 +21,7 @@ internal static class SymbolResolver
         {
             _ when symbol.Index == 0 => 0,
             SymbolDefinition.Section => layout.IsPlaced(symbol.SectionIndex)
-                ? layout.AddressOf(symbol.SectionIndex) + symbol.Value - input.ValueOrigin(module, symbol.SectionIndex)
+                ? layout.AddressOf(symbol.SectionIndex) + module.SectionOffsetOf(symbol)!.Value
                 : symbol.Value,
             SymbolDefinition.Common => commons[symbol.Index],
             SymbolDefinition.Undefined when symbol.Name.Length > 0 => input.LoaderBound(module, layout, symbol.Name),

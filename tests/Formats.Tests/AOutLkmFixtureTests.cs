@@ -29,7 +29,7 @@ public class AOutLkmFixtureTests
         Assert.Equal(ByteOrder.LittleEndian, m.ByteOrder);
         Assert.Equal("OMAGIC", m.FileType);
         Assert.Equal("mysys", m.Name);
-        Assert.Equal(AOutMagicEncoding.NetBsd, d.MagicEncoding);
+        Assert.Equal(AOutMagicEncoding.NetBsd, Assert.IsType<AOutDetails>(m.ContainerDetails).MagicEncoding);
         Assert.Equal(LkmHeaderLayout.Classic, d.Layout);
         Assert.Equal(0, d.RawType);
         Assert.Equal(LkmModuleKind.Syscall, d.Kind);
@@ -69,7 +69,7 @@ public class AOutLkmFixtureTests
         using var _ = file;
         Assert.Equal(100u, m.RawMachine);
         Assert.Equal(MachineArchitecture.X86, m.Machine);
-        Assert.Equal(AOutMagicEncoding.Gnu, d.MagicEncoding);
+        Assert.Equal(AOutMagicEncoding.Gnu, Assert.IsType<AOutDetails>(m.ContainerDetails).MagicEncoding);
         Assert.Equal("mymisc", m.Name);
         Assert.Equal(5, d.RawType);
         Assert.Equal(LkmModuleKind.Misc, d.Kind);

@@ -33,8 +33,9 @@ public class AOutVariantTests
         bytes[0] = 0x07; bytes[1] = 0x01; bytes[2] = 0x86; bytes[3] = 0x00;
         var m = Read(bytes);
         var d = Assert.IsType<LkmModuleDetails>(m.Details);
-        Assert.Equal(AOutMagicEncoding.HostOrder, d.MagicEncoding);
-        Assert.Equal(134u, d.MachineId);
+        var aout = Assert.IsType<AOutDetails>(m.ContainerDetails);
+        Assert.Equal(AOutMagicEncoding.HostOrder, aout.MagicEncoding);
+        Assert.Equal(134u, aout.MachineId);
         Assert.Equal([LkmOperatingSystem.FreeBsd], d.Candidates);
         Assert.Equal(LkmOperatingSystem.FreeBsd, d.OperatingSystem);
         Assert.Equal(LkmModuleKind.Syscall, d.Kind);
@@ -48,7 +49,7 @@ public class AOutVariantTests
         bytes[0] = 0x07; bytes[1] = 0x01; bytes[2] = 0x00; bytes[3] = 0x00;
         var m = Read(bytes);
         Assert.Equal((MachineArchitecture.Unknown, 0u, "OMAGIC"), (m.Machine, m.RawMachine, m.FileType));
-        Assert.Equal(AOutMagicEncoding.OldStyle, Assert.IsType<LkmModuleDetails>(m.Details).MagicEncoding);
+        Assert.Equal(AOutMagicEncoding.OldStyle, Assert.IsType<AOutDetails>(m.ContainerDetails).MagicEncoding);
         Assert.Equal("mysys", m.Name);
     }
 

@@ -12,6 +12,8 @@ public class KextFixtureTests
 
     private static KextDetails KextOf(KernelModule m) => Assert.IsType<KextDetails>(m.Details);
 
+    private static MachODetails MachOOf(KernelModule m) => Assert.IsType<MachODetails>(m.ContainerDetails);
+
     [Fact]
     public void FatKextBundleWithPlugInsGivesOneModulePerSliceThenThePlugIns()
     {
@@ -23,9 +25,9 @@ public class KextFixtureTests
         Assert.Equal((MachineArchitecture.X86_64, "BUNDLE", 64), (x64.Machine, x64.FileType, x64.Bits));
         Assert.Equal((MachineArchitecture.X86, "OBJECT", 32), (i386.Machine, i386.FileType, i386.Bits));
         Assert.Equal((MachineArchitecture.AArch64, "BUNDLE", 64), (arm64.Machine, arm64.FileType, arm64.Bits));
-        Assert.Equal([0x1000L, 0x4000L, 0x8000L], new[] { x64, i386, arm64 }.Select(m => KextOf(m).MachO!.Slice!.Value.Offset));
-        Assert.Equal([8816L, 1152L], new[] { x64, i386 }.Select(m => KextOf(m).MachO!.Slice!.Value.Size));
-        Assert.All(new[] { x64, i386, arm64 }, m => Assert.Equal(3, KextOf(m).MachO!.SliceCount));
+        Assert.Equal([0x1000L, 0x4000L, 0x8000L], new[] { x64, i386, arm64 }.Select(m => MachOOf(m).Slice!.Value.Offset));
+        Assert.Equal([8816L, 1152L], new[] { x64, i386 }.Select(m => MachOOf(m).Slice!.Value.Size));
+        Assert.All(new[] { x64, i386, arm64 }, m => Assert.Equal(3, MachOOf(m).SliceCount));
 
         foreach (var m in new[] { x64, i386, arm64 })
         {
@@ -51,7 +53,7 @@ public class KextFixtureTests
         Assert.Equal((0x490UL, 0x4B0UL, 0x1040UL), (KextOf(x64).KmodInfo!.Start!.Value, KextOf(x64).KmodInfo!.Stop!.Value, KextOf(x64).KmodInfo!.Address));
         Assert.Equal((0x10UL, 0x40UL), (KextOf(i386).KmodInfo!.Start!.Value, KextOf(i386).KmodInfo!.Stop!.Value));
         Assert.Equal((0x43CUL, 0x470UL, 0x8028UL), (KextOf(arm64).KmodInfo!.Start!.Value, KextOf(arm64).KmodInfo!.Stop!.Value, KextOf(arm64).KmodInfo!.Address));
-        Assert.Equal(["DYLD_CHAINED_PTR_64"], KextOf(arm64).MachO!.ChainedFixupFormats);
+        Assert.Equal(["DYLD_CHAINED_PTR_64"], MachOOf(arm64).ChainedFixupFormats);
 
         // OSBundleLibraries_x86_64 overrides OSBundleLibraries for the x86_64 slice only.
         Assert.Equal(["com.apple.kpi.iokit >= 10.0.0", "com.apple.kpi.libkern >= 10.0.0", "com.apple.kpi.mach >= 10.0.0d1"],
@@ -68,7 +70,7 @@ public class KextFixtureTests
         Assert.Equal("com.example.lkmkit.demo", inj.ParentBundle);
         Assert.Equal([new("IONameMatch", "[pci8086,a170, pci8086,9d70]"), new KeyValuePair<string, string>("IOProbeScore", "5000")],
             inj.Personalities[0].Match.Where(m => m.Key != "IOProbeScore").Append(new("IOProbeScore", "5000")));
-        Assert.Null(inj.MachO);
+        Assert.Null(injector.ContainerDetails);
         Assert.Empty(injector.Sections);
 
         // The plug-in with code: kmod_info's compiled strings differ from its plist, which wins.
@@ -78,7 +80,7 @@ public class KextFixtureTests
         Assert.Equal((0x430UL, "_plugin_start", 0x450UL, "_plugin_stop"), (plug.KmodInfo.Start!.Value, plug.KmodInfo.StartSymbol, plug.KmodInfo.Stop!.Value, plug.KmodInfo.StopSymbol));
         Assert.Contains(plugin.Diagnostics, d => d.Message.Contains("the kernel uses the Info.plist's com.example.lkmkit.demo.plugin 2.5.7"));
         Assert.Equal([("com.example.lkmkit.demo", "1.2.0"), ("com.apple.kpi.iokit", "10.0.0")], plugin.Dependencies.Select(d => (d.Name, d.MinimumVersion!)));
-        Assert.Null(KextOf(plugin).MachO!.Slice);
+        Assert.Null(MachOOf(plugin).Slice);
     }
 
     [Fact]
@@ -125,7 +127,7 @@ public class KextFixtureTests
     public void Arm64eObjectKeepsItsSubtype()
     {
         using var file = ModuleReader.Open(Kext("objects", "plugin.arm64e.o"));
-        var macho = KextOf(Assert.Single(file.Modules)).MachO!;
+        var macho = MachOOf(Assert.Single(file.Modules));
         Assert.Equal("arm64e", macho.ArchName);
         Assert.Equal(MachOConstants.CpuTypeArm64, macho.CpuType);
         Assert.Equal(2u, macho.CpuSubtype & 0xFFFFFF);

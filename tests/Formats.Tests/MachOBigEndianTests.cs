@@ -138,6 +138,6 @@ public class MachOBigEndianTests
         var (ka, kb) = (((KextDetails)a.Details!).KmodInfo!, ((KextDetails)b.Details!).KmodInfo!);
         Assert.Equal(ka, kb);
         Assert.Equal(("com.example.lkmkit.demo", 1, "_demo_start"), (kb.Name, kb.InfoVersion, kb.StartSymbol));
-        Assert.Equal(((MachODetails)((KextDetails)a.Details!).MachO!).BuildVersion, ((KextDetails)b.Details!).MachO!.BuildVersion);
+        Assert.Equal(((MachODetails)a.ContainerDetails!).BuildVersion, ((MachODetails)b.ContainerDetails!).BuildVersion);
     }
 }

@@ -23,7 +23,7 @@ public class MachOOracleTests
 
     private static KernelModule Module(ModuleFile file, string? arch) => arch is null
         ? Assert.Single(file.Modules)
-        : file.Modules.Single(m => ((KextDetails)m.Details!).MachO!.ArchName == arch);
+        : file.Modules.Single(m => ((MachODetails)m.ContainerDetails!).ArchName == arch);
 
     private static string[] Tool(string tool, string? arch, params string[] args)
     {

@@ -48,7 +48,7 @@ public class WindowsDriverFixtureTests
         Assert.Null(m.Signature);
         Assert.Empty(m.Diagnostics);
 
-        var details = Assert.IsType<PeImageDetails>(m.Details);
+        var details = Assert.IsType<PeImageDetails>(m.ContainerDetails);
         Assert.Equal(1, details.Subsystem);
         Assert.Equal(0x10000ul, details.ImageBase);
         Assert.Equal("1.2.0.0", details.VersionInfo!.ProductVersion);
@@ -66,7 +66,7 @@ public class WindowsDriverFixtureTests
         Assert.Equal(EntryPointKind.DriverEntry, entry.Kind);
         var init = m.Sections.Single(s => s.Name == "INIT");
         Assert.InRange(entry.Address!.Value, init.Address, init.Address + init.Size - 1);
-        Assert.Equal("INIT", ((PeImageDetails)m.Details!).EntryPointSection);
+        Assert.Equal("INIT", ((PeImageDetails)m.ContainerDetails!).EntryPointSection);
         Assert.True(init.IsExecutable);
         Assert.True(m.Sections.Single(s => s.Name == "PAGE").IsExecutable);
         Assert.Equal([".text", "PAGE", "INIT", ".data", ".rdata", ".bss", ".edata", ".idata", ".rsrc", ".reloc"], m.Sections.Select(s => s.Name));
@@ -144,11 +144,11 @@ public class WindowsDriverFixtureTests
             new ModuleImport("#5", FromModule: "ordlib.dll"),
             new ModuleImport("GetTickCount", FromModule: "KERNEL32.dll"),
         ], m.Imports);
-        var ordinal = ((PeImageDetails)m.Details!).ImportedModules[0].Functions[1];
+        var ordinal = ((PeImageDetails)m.ContainerDetails!).ImportedModules[0].Functions[1];
         Assert.Equal(new PeImportedFunction(null, 5, 0), ordinal);
         Assert.Equal(RelocationKind.BaseRelative, m.RelocationSections.Single().Relocations[0].Kind);
         Assert.Equal([new ModuleExport("PlainAdd"), new ModuleExport("PlainTicks")], m.Exports);
         Assert.Equal(EntryPointKind.ContainerEntry, Assert.Single(m.EntryPoints).Kind);
-        Assert.Equal(3, ((PeImageDetails)m.Details!).Subsystem);
+        Assert.Equal(3, ((PeImageDetails)m.ContainerDetails!).Subsystem);
     }
 }

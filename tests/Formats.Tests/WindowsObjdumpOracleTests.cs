@@ -38,7 +38,7 @@ public partial class WindowsObjdumpOracleTests
         Assert.Equal(0, code);
         using var opened = ModuleReader.Open(path);
         var m = opened.Modules[0];
-        var pe = Assert.IsType<PeImageDetails>(m.Details);
+        var pe = Assert.IsType<PeImageDetails>(m.ContainerDetails);
 
         Assert.Equal(pe.Subsystem, int.Parse(Field(output, "Subsystem"), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
         Assert.Equal(pe.ImageBase, ulong.Parse(Field(output, "ImageBase"), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
@@ -91,7 +91,7 @@ public partial class WindowsObjdumpOracleTests
         Assert.Equal(0, code);
         using var opened = ModuleReader.Open(path);
         var m = opened.Modules[0];
-        ulong imageBase = ((PeImageDetails)m.Details!).ImageBase;
+        ulong imageBase = ((PeImageDetails)m.ContainerDetails!).ImageBase;
 
         // objdump -h: name, size, VMA (image base included), LMA, file offset (0 for .bss).
         var expected = SectionLine().Matches(output).Select(x =>

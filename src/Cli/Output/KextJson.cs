@@ -8,11 +8,11 @@ namespace LkmKit.Cli.Output;
 /// <summary>The <c>macho</c> and <c>kext</c> objects of a module's JSON line.</summary>
 public static class KextJson
 {
-    /// <summary>Writes the Mach-O and kext details, if <paramref name="details"/> has any.</summary>
-    public static void Write(Utf8JsonWriter w, FlavorDetails? details)
+    /// <summary>Writes the Mach-O and kext details, if <paramref name="module"/> has any.</summary>
+    public static void Write(Utf8JsonWriter w, KernelModule module)
     {
-        var kext = details as KextDetails;
-        var macho = kext?.MachO ?? details as MachODetails;
+        var kext = module.Details as KextDetails;
+        var macho = module.ContainerDetails as MachODetails;
         if (macho is not null)
         {
             w.WriteStartObject("macho");

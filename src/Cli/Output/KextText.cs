@@ -19,7 +19,7 @@ public static class KextText
         }
 
         var kext = module.Details as KextDetails;
-        var macho = kext?.MachO ?? module.Details as MachODetails;
+        var macho = module.ContainerDetails as MachODetails;
         if (kext is not null)
         {
             Add("bundle", kext.BundlePath);

@@ -9,9 +9,9 @@ namespace LkmKit.Cli.Output;
 internal static class LkmText
 {
     /// <summary>The lines for <c>lkm info</c>: type, system, interface version, slot, descriptor words, a.out encoding.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> Fields(FlavorDetails? details)
+    public static IEnumerable<KeyValuePair<string, string>> Fields(KernelModule module)
     {
-        if (details is not LkmModuleDetails lkm)
+        if (module.Details is not LkmModuleDetails lkm || module.ContainerDetails is not AOutDetails aout)
         {
             yield break;
         }
@@ -63,7 +63,7 @@ internal static class LkmText
             }
         }
 
-        yield return new("midmag", $"{Encoding(lkm.MagicEncoding)} (machine id {lkm.MachineId})");
+        yield return new("midmag", $"{Encoding(aout.MagicEncoding)} (machine id {aout.MachineId})");
     }
 
     /// <summary>What the view says about the system: the decided one, or the candidates.</summary>
@@ -84,7 +84,7 @@ internal static class LkmText
     };
 
     /// <summary>Writes the <c>lkm</c> object of the JSON views.</summary>
-    public static void WriteJson(System.Text.Json.Utf8JsonWriter w, LkmModuleDetails lkm)
+    public static void WriteJson(System.Text.Json.Utf8JsonWriter w, LkmModuleDetails lkm, AOutDetails aout)
     {
         w.WriteStartObject("lkm");
         if (lkm.RawType is { } type)
@@ -121,8 +121,8 @@ internal static class LkmText
         }
 
         w.WriteEndArray();
-        w.WriteString("midmag", Encoding(lkm.MagicEncoding));
-        w.WriteNumber("machineId", lkm.MachineId);
+        w.WriteString("midmag", Encoding(aout.MagicEncoding));
+        w.WriteNumber("machineId", aout.MachineId);
         w.WriteEndObject();
     }
 

@@ -200,14 +200,14 @@ public static class ModinfoText
             Add("entry", $"{Names.EntryPoint(entry.Kind)} {entry.Symbol}".TrimEnd());
         }
 
-        foreach (var (key, value) in LkmText.Fields(module.Details))
+        foreach (var (key, value) in LkmText.Fields(module))
         {
             Add(key, value);
         }
 
         BsdInfoFields.Add(module, fields);
         KextText.AddFields(module, fields);
-        if (module.Details is Formats.Pe.PeImageDetails pe)
+        if (module.ContainerDetails is Formats.Pe.PeImageDetails pe)
         {
             PeText.AddFields(pe, fields);
         }

@@ -136,7 +136,7 @@ public static class ModuleJson
 
         w.WriteEndArray();
         WriteSignature(w, m.Signature);
-        WriteDetails(w, m.Details);
+        WriteDetails(w, m);
 
         w.WriteStartArray("modinfo");
         foreach (var (key, value) in m.Metadata)
@@ -187,18 +187,19 @@ public static class ModuleJson
         w.WriteEndObject();
     }
 
-    private static void WriteDetails(Utf8JsonWriter w, FlavorDetails? details)
+    private static void WriteDetails(Utf8JsonWriter w, KernelModule module)
     {
-        KextJson.Write(w, details);
-        if (details is Formats.Pe.PeImageDetails pe)
+        var details = module.Details;
+        KextJson.Write(w, module);
+        if (module.ContainerDetails is Formats.Pe.PeImageDetails pe)
         {
             PeJson.Write(w, pe);
             return;
         }
 
-        if (details is Formats.Flavors.Lkm.LkmModuleDetails lkm)
+        if (details is Formats.Flavors.Lkm.LkmModuleDetails lkm && module.ContainerDetails is Formats.AOut.AOutDetails aout)
         {
-            LkmText.WriteJson(w, lkm);
+            LkmText.WriteJson(w, lkm, aout);
             return;
         }
 

@@ -58,6 +58,7 @@ internal static class AOutModelBuilder
             FileType = aout.Header.MagicName,
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = aout.Data.Length,
+            ContainerDetails = new AOutDetails(aout),
             Sections = new LazyList<ModuleSection>(() => BuildSections(aout)),
             Symbols = new LazyList<ModuleSymbol>(() => BuildSymbols(aout)),
             RelocationSections = new LazyList<ModuleRelocationSection>(() => BuildRelocationSections(aout, machine)),
@@ -71,13 +72,13 @@ internal static class AOutModelBuilder
         var h = aout.Header;
         if (h.Encoding != AOutMagicEncoding.Gnu && (h.Flags & (AOutConstants.ExPic | AOutConstants.ExDynamic)) != 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"a.out header flags 0x{h.Flags:x} mark position-independent or dynamically linked code (EX_PIC 0x10, EX_DYNAMIC 0x20)", 0));
         }
 
         if (!h.IsObject)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
                 $"{h.MagicName} executable: segment addresses follow the {h.Encoding} header macros (N_TXTADDR/N_DATADDR)", 0));
         }
 
@@ -85,7 +86,7 @@ internal static class AOutModelBuilder
         {
             if (h.TextRelocSize + (ulong)h.DataRelocSize > 0)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                     $"machine id {h.MachineId} uses 12-byte extended (SPARC) relocation records, which this reader does not decode",
                     (long)aout.Layout.TextRelocOffset));
             }
@@ -106,13 +107,13 @@ internal static class AOutModelBuilder
             string table = data ? ".rel.data" : ".rel.text";
             if (shared > 0)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                     $"{table}: {shared} relocation record(s) use SunOS shared-library bits (r_baserel, r_jmptable, r_relative, r_copy): decoded, but not supported for linking"));
             }
 
             if (wide > 0)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                     $"{table}: {wide} relocation record(s) have r_length 3 (64-bit), which 32-bit a.out linkers do not support"));
             }
         }

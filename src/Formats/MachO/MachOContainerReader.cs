@@ -31,7 +31,7 @@ internal sealed class MachOContainerReader(IReadOnlyList<IFlavorReader<MachOFile
             var module = ReadImage(file, source, slice, slices.Count, options);
             if (file.Header.CpuType != slice.CpuType)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                     $"fat slice {slice.Index} is declared {slice.ArchName} but its header says {MachONames.ArchName(file.Header.CpuType, file.Header.CpuSubtype)}", slice.Offset));
             }
 

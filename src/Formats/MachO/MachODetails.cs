@@ -3,8 +3,14 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.MachO;
 
 /// <summary>Facts of a Mach-O image that the common model has no place for: slice, CPU, load commands, UUID, versions.</summary>
-public sealed class MachODetails : FlavorDetails
+public sealed class MachODetails : ContainerDetails
 {
+    internal MachODetails()
+    {
+    }
+
+    /// <summary>The parsed image (internal: the parsers are not public).</summary>
+    internal MachOFile? File { get; init; }
     /// <summary>Architecture name as Apple's tools print it (<c>x86_64</c>, <c>arm64e</c>, <c>i386</c>).</summary>
     public required string ArchName { get; init; }
     /// <summary>The <c>cputype</c>.</summary>

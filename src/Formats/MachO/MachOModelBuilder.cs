@@ -28,18 +28,19 @@ internal static class MachOModelBuilder
             FileType = MachONames.FileType(file.Header.FileType),
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = file.SliceSize,
+            SymbolValuesAreSectionOffsets = file.Header.FileType == MachOConstants.MhObject,
             Sections = new LazyList<ModuleSection>(() => BuildSections(file)),
             Symbols = new LazyList<ModuleSymbol>(() => BuildSymbols(file)),
             RelocationSections = new LazyList<ModuleRelocationSection>(() => BuildRelocations(file, machine)),
         };
         foreach (var d in file.Diagnostics)
         {
-            module.Diagnostics.Add(d);
+            module.DiagnosticsList.Add(d);
         }
 
         if (file.LoadCommands.Any(c => c.Command is MachOConstants.LcDyldInfo or MachOConstants.LcDyldInfoOnly))
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
                 "rebases and binds in LC_DYLD_INFO opcodes are not decoded into relocations (stored pointers are read as link-time addresses)"));
         }
 
@@ -48,12 +49,13 @@ internal static class MachOModelBuilder
         {
             foreach (var p in fixups.Problems)
             {
-                module.Diagnostics.Add(p);
+                module.DiagnosticsList.Add(p);
             }
         }
 
-        module.Details = new MachODetails
+        module.ContainerDetails = new MachODetails
         {
+            File = file,
             ArchName = MachONames.ArchName(file.Header.CpuType, file.Header.CpuSubtype),
             CpuType = file.Header.CpuType,
             CpuSubtype = file.Header.CpuSubtype,

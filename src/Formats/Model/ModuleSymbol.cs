@@ -7,7 +7,14 @@ public sealed class ModuleSymbol
     public required int Index { get; init; }
     /// <summary>Symbol name (empty for unnamed symbols).</summary>
     public required string Name { get; init; }
-    /// <summary>Value: section offset in relocatable objects, address otherwise; the size for commons' alignment in ELF.</summary>
+    /// <summary>
+    /// The value as the container's own tools show it (<c>readelf -s</c>, <c>nm</c>): for a symbol defined in a section,
+    /// its section offset in ELF and Mach-O relocatable objects (Mach-O's stored address less its section's address), and
+    /// an address in the file's own address space in linked images (ELF ET_DYN/ET_EXEC, Mach-O bundles and kexts) and
+    /// a.out objects (data at <c>a_text</c>, bss at <c>a_text + a_data</c>). <see cref="KernelModule.SectionOffsetOf"/>
+    /// gives the section offset in one meaning for every container. Absolute symbols: the value; commons: the alignment in
+    /// ELF and the size in a.out and Mach-O; undefined: 0 or as stored.
+    /// </summary>
     public ulong Value { get; init; }
     /// <summary>Size in bytes, 0 if unknown.</summary>
     public ulong Size { get; init; }

@@ -34,9 +34,33 @@ internal static class PeModelBuilder
             FileType = image.Is64 ? "PE32+" : "PE32",
             Compression = source?.Compression ?? CompressionKind.None,
             FileSize = image.Data.Length,
+            ContainerDetails = CreateDetails(image),
             Sections = BuildSections(image),
             Symbols = [],
             RelocationSections = new LazyList<ModuleRelocationSection>(() => BuildRelocations(image, machine)),
+        };
+    }
+
+    private static PeImageDetails CreateDetails(PeImage image)
+    {
+        var header = image.Header;
+        uint entry = (uint)header.AddressOfEntryPoint;
+        int entrySection = entry != 0 ? image.FindSection(entry) : -1;
+        return new PeImageDetails(image)
+        {
+            Is64 = image.Is64,
+            Characteristics = (ushort)image.Headers.CoffHeader.Characteristics,
+            TimeDateStamp = unchecked((uint)image.Headers.CoffHeader.TimeDateStamp),
+            Subsystem = (ushort)header.Subsystem,
+            SubsystemName = PeNames.Subsystem(header.Subsystem),
+            DllCharacteristics = (ushort)header.DllCharacteristics,
+            ImageBase = header.ImageBase,
+            EntryPointRva = entry,
+            EntryPointSection = entrySection >= 0 ? image.Headers.SectionHeaders[entrySection].Name : null,
+            SectionAlignment = (uint)header.SectionAlignment,
+            FileAlignment = (uint)header.FileAlignment,
+            SizeOfImage = (uint)header.SizeOfImage,
+            CheckSum = header.CheckSum,
         };
     }
 

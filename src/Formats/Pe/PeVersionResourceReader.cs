@@ -9,7 +9,7 @@ namespace LkmKit.Formats.Pe;
 /// <param name="FileType">VS_FIXEDFILEINFO dwFileType (VFT_DRV = 3).</param>
 /// <param name="FileSubtype">VS_FIXEDFILEINFO dwFileSubtype (VFT2_DRV_SYSTEM = 7).</param>
 /// <param name="Strings">StringFileInfo key/value pairs in file order (every string table).</param>
-public sealed record PeVersionInfo(string? FileVersion, string? ProductVersion, uint FileType, uint FileSubtype,
+internal sealed record PeVersionInfo(string? FileVersion, string? ProductVersion, uint FileType, uint FileSubtype,
     IReadOnlyList<KeyValuePair<string, string>> Strings);
 
 /// <summary>

@@ -45,9 +45,6 @@ internal sealed class AOutLinkInput : LinkInput
     /// <inheritdoc />
     public override IReadOnlyList<ModuleRelocationSection> RelocationTables(KernelModule module) => Relocations(module);
 
-    /// <summary>A segment's object address: what a defined symbol's value and an in-place addend count from.</summary>
-    public override ulong ValueOrigin(KernelModule module, int sectionIndex) => SegmentOrigin(module, sectionIndex);
-
     /// <summary>Checks that <paramref name="module"/> can be linked and returns the applier for its relocations.</summary>
     /// <exception cref="LinkException">Not an OMAGIC i386 object, or it holds linker-set or indirect symbols.</exception>
     public static IRelocationApplier Prepare(KernelModule module, string name)

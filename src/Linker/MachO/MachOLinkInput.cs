@@ -1,4 +1,3 @@
-using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 using LkmKit.Linker.Layout;
@@ -20,14 +19,14 @@ internal sealed class MachOLinkInput : LinkInput
     /// <exception cref="LinkException">Not an MH_OBJECT or MH_KEXT_BUNDLE (kxld's inputs).</exception>
     public static MachOLinkInput Prepare(KernelModule module, string name) => module.FileKind switch
     {
-        ModuleFileKind.Relocatable or ModuleFileKind.KextBundle => new MachOLinkInput(module.FileKind == ModuleFileKind.KextBundle),
+        ModuleFileKind.Relocatable or ModuleFileKind.KextBundle => new MachOLinkInput(),
         _ => throw new LinkException($"{name}: only MH_OBJECT and MH_KEXT_BUNDLE Mach-O files can be linked (kxld's inputs); this one is {module.FileType}"
             + (module.FileType == "BUNDLE" ? " (an MH_BUNDLE keeps its rebases in LC_DYLD_INFO opcodes or chained fixups, which kxld does not read)" : "")),
     };
 
-    private readonly bool _image;
-
-    private MachOLinkInput(bool image) => _image = image;
+    private MachOLinkInput()
+    {
+    }
 
     /// <inheritdoc />
     public override IRelocationApplier? Applier(KernelModule module) => module.Machine switch
@@ -43,11 +42,7 @@ internal sealed class MachOLinkInput : LinkInput
 
     /// <inheritdoc />
     public override IReadOnlyList<string> HeaderCommands(KernelModule module) =>
-        (module.Details as MachODetails ?? (module.Details as KextDetails)?.MachO)?.LoadCommands ?? [];
-
-    /// <summary>In an image, a symbol's value is an address: it counts from its section's own vm address.</summary>
-    public override ulong ValueOrigin(KernelModule module, int sectionIndex) =>
-        _image && sectionIndex >= 0 && sectionIndex < module.Sections.Count ? module.Sections[sectionIndex].Address : 0;
+        (module.ContainerDetails as MachODetails)?.LoadCommands ?? [];
 
     /// <summary>
     /// Finds a Mach-O symbol name among the kernel symbols: the exact name first (a macOS kernel's <c>nm</c> list

@@ -40,6 +40,19 @@ internal sealed class FreeBsdMetadataRecord
     public required string Name { get; init; }
     /// <summary>Address of the record (section offset in ET_REL files).</summary>
     public ulong Address { get; init; }
+    /// <summary>
+    /// For an MDT_DEPEND record: the symbol naming it, <c>_mod_metadata_md_MODULE_on_DEPENDENCY</c> as
+    /// <c>MODULE_DEPEND(MODULE, DEPENDENCY, …)</c> names it, which says the module that declares it; null when unknown.
+    /// </summary>
+    public string? Symbol { get; init; }
+    /// <summary>The declaring module read from <see cref="Symbol"/>, or null.</summary>
+    public string? DeclaredBy =>
+        Symbol is { } s && s.StartsWith(DependPrefix, StringComparison.Ordinal) && s.EndsWith("_on_" + Name, StringComparison.Ordinal)
+        && s.Length > DependPrefix.Length + 4 + Name.Length
+            ? s[DependPrefix.Length..^(4 + Name.Length)]
+            : null;
+
+    private const string DependPrefix = "_mod_metadata_md_";
     /// <summary>The MDT_DEPEND payload.</summary>
     public FreeBsdDependRange? Depend { get; init; }
     /// <summary>The MDT_VERSION payload (mv_version).</summary>

@@ -73,7 +73,8 @@ internal static class FreeBsdMetadataReader
         switch ((FreeBsdMetadataType)type)
         {
             case FreeBsdMetadataType.Depend:
-                return CopyWith(record, depend: new FreeBsdDependRange(reader.ReadInt32(payload, 0, what), reader.ReadInt32(payload, 4, what), reader.ReadInt32(payload, 8, what)));
+                return CopyWith(record, depend: new FreeBsdDependRange(reader.ReadInt32(payload, 0, what), reader.ReadInt32(payload, 4, what), reader.ReadInt32(payload, 8, what)),
+                    symbol: reader.SymbolName(at));
             case FreeBsdMetadataType.Version:
                 return CopyWith(record, version: reader.ReadInt32(payload, 0, what));
             case FreeBsdMetadataType.Module:
@@ -87,10 +88,10 @@ internal static class FreeBsdMetadataReader
     }
 
     private static FreeBsdMetadataRecord CopyWith(FreeBsdMetadataRecord r, FreeBsdDependRange? depend = null, int? version = null,
-        FreeBsdModuleData? module = null, FreeBsdPnpInfo? pnp = null) => new()
+        FreeBsdModuleData? module = null, FreeBsdPnpInfo? pnp = null, string? symbol = null) => new()
     {
         Index = r.Index, StructVersion = r.StructVersion, RawType = r.RawType, Name = r.Name, Address = r.Address,
-        Depend = depend, Version = version, Module = module, Pnp = pnp,
+        Depend = depend, Version = version, Module = module, Pnp = pnp, Symbol = symbol,
     };
 
     private static FreeBsdModuleData ReadModuleData(ElfPointerReader reader, RelocatedTarget at, string structure)

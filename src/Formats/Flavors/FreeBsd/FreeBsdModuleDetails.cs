@@ -4,11 +4,13 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Flavors.FreeBsd;
 
 /// <summary>
-/// Facts only FreeBSD modules have. A file may declare several modules (MDT_MODULE) and several interfaces with
-/// versions (MDT_VERSION); its dependencies on other files' interfaces are the module's
-/// <see cref="KernelModule.Dependencies"/>.
+/// The decoded <c>mod_metadata</c> records of a FreeBSD module. Internal: what they mean is in the common model — the
+/// modules and interfaces in <see cref="KernelModule.Provides"/> (each with the dependencies it declares), the file's
+/// dependencies in <see cref="KernelModule.Dependencies"/>, the <c>kernel</c> range in
+/// <see cref="KernelModule.TargetKernel"/>, the event handlers in <see cref="KernelModule.EntryPoints"/>, every record in
+/// <see cref="KernelModule.Metadata"/>, ET_REL or ET_DYN in <see cref="KernelModule.FileKind"/>.
 /// </summary>
-public sealed class FreeBsdModuleDetails : FlavorDetails
+internal sealed class FreeBsdModuleDetails : FlavorDetails
 {
     /// <summary>The <c>mod_metadata</c> records, in the order of the <c>modmetadata_set</c> linker set.</summary>
     internal List<FreeBsdMetadataRecord> Records { get; } = [];
@@ -32,7 +34,7 @@ public sealed class FreeBsdModuleDetails : FlavorDetails
     internal FreeBsdDependRange? KernelRange { get; set; }
 
     /// <summary>True for an ET_DYN build (i386, arm64 and the others), false for ET_REL (amd64).</summary>
-    public bool IsShared { get; set; }
+    public bool IsShared { get; internal set; }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

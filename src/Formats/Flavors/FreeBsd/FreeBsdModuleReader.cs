@@ -26,7 +26,7 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
     {
         var details = new FreeBsdModuleDetails { IsShared = elf.Header.Type != ElfConstants.TypeRel };
         module.Details = details;
-        foreach (var record in FreeBsdMetadataReader.Read(elf, new ElfPointerReader(elf), module.Diagnostics))
+        foreach (var record in FreeBsdMetadataReader.Read(elf, new ElfPointerReader(elf), module.DiagnosticsList))
         {
             details.Records.Add(record);
         }
@@ -52,12 +52,12 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
             {
                 case FreeBsdMetadataType.Module:
                     module.Name ??= r.Name;
-                    module.Metadata.Add(new("module", r.Name));
+                    module.MetadataList.Add(new("module", r.Name));
                     if (r.Module is { } data)
                     {
                         if (data.Name is { } declared && declared != r.Name)
                         {
-                            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"MDT_MODULE '{r.Name}' points to moduledata_t named '{declared}'"));
+                            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"MDT_MODULE '{r.Name}' points to moduledata_t named '{declared}'"));
                         }
 
                         entries.Add(new ModuleEntryPoint(EntryPointKind.ModuleCommand, data.Handler, data.HandlerAddress));
@@ -65,10 +65,10 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
 
                     break;
                 case FreeBsdMetadataType.Version when r.Version is { } v:
-                    module.Metadata.Add(new("interface", $"{r.Name}.{v}"));
+                    module.MetadataList.Add(new("interface", $"{r.Name}.{v}"));
                     break;
                 case FreeBsdMetadataType.Depend when r.Depend is { } range:
-                    module.Metadata.Add(new("depends", $"{r.Name}.{range.Preferred} ({range.Minimum},{range.Maximum})"));
+                    module.MetadataList.Add(new("depends", $"{r.Name}.{range.Preferred} ({range.Minimum},{range.Maximum})"));
                     if (r.Name == KernelModule)
                     {
                         if (details.KernelRange is null)
@@ -78,19 +78,19 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
                         }
                         else if (details.KernelRange != range)
                         {
-                            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                                 $"kernel dependency [{range.Minimum}, {range.Maximum}] differs from the first one [{details.KernelRange.Minimum}, {details.KernelRange.Maximum}]"));
                         }
                     }
                     else if (!provided.Contains(r.Name) && dependencies.Add((r.Name, range)))
                     {
-                        module.Dependencies.Add(new ModuleDependency(r.Name, DependencyKind.Hard,
+                        module.DependenciesList.Add(new ModuleDependency(r.Name, DependencyKind.Hard,
                             Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred)));
                     }
 
                     break;
                 case FreeBsdMetadataType.PnpInfo when r.Pnp is { } pnp:
-                    module.Metadata.Add(new("pnp", $"bus {pnp.Bus} format {pnp.Descriptor} {pnp.EntryCount} entries of {pnp.EntryLength} bytes"));
+                    module.MetadataList.Add(new("pnp", $"bus {pnp.Bus} format {pnp.Descriptor} {pnp.EntryCount} entries of {pnp.EntryLength} bytes"));
                     break;
             }
         }
@@ -102,10 +102,70 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
 
         if (module.Name is null)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "set_modmetadata_set declares no module (no MDT_MODULE record)"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "set_modmetadata_set declares no module (no MDT_MODULE record)"));
         }
 
         module.DeferredEntryPoints.Defer(() => entries);
+        module.DeclaredProvides = Provides(records);
+    }
+
+    /// <summary>
+    /// Every MDT_MODULE and MDT_VERSION record as a provision, in set order, each with the MODULE_DEPEND records declared
+    /// under its name (a module before an interface of the same name); a dependency whose declarer is unknown or names
+    /// nothing the file provides goes to the file's module when it declares exactly one.
+    /// </summary>
+    private static List<ModuleProvision> Provides(List<FreeBsdMetadataRecord> records)
+    {
+        var modules = records.Where(r => r.Type == FreeBsdMetadataType.Module).Select(r => r.Name).ToList();
+        var interfaces = records.Where(r => r.Type == FreeBsdMetadataType.Version && r.Version is not null).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var declared = new Dictionary<(string Name, bool IsInterface), List<ModuleDependency>>();
+        foreach (var r in records)
+        {
+            if (r.Type != FreeBsdMetadataType.Depend || r.Depend is not { } range)
+            {
+                continue;
+            }
+
+            (string, bool)? owner = r.DeclaredBy is { } by && modules.Contains(by) ? (by, false)
+                : r.DeclaredBy is { } face && interfaces.Contains(face) ? (face, true)
+                : modules.Count == 1 ? (modules[0], false)
+                : null;
+            if (owner is not { } key)
+            {
+                continue;
+            }
+
+            var dependency = new ModuleDependency(r.Name, DependencyKind.Hard, Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred));
+            var list = declared.TryGetValue(key, out var l) ? l : declared[key] = [];
+            if (!list.Contains(dependency))
+            {
+                list.Add(dependency);
+            }
+        }
+
+        var result = new List<ModuleProvision>();
+        foreach (var r in records)
+        {
+            bool isInterface = r.Type == FreeBsdMetadataType.Version;
+            if (r.Type != FreeBsdMetadataType.Module && !(isInterface && r.Version is not null))
+            {
+                continue;
+            }
+
+            string? version = isInterface ? Invariant(r.Version!.Value)
+                : records.FirstOrDefault(v => v.Type == FreeBsdMetadataType.Version && v.Name == r.Name)?.Version is { } same ? Invariant(same) : null;
+            if (result.Any(p => p.Name == r.Name && p.IsInterface == isInterface && p.Version == version))
+            {
+                continue;
+            }
+
+            result.Add(new ModuleProvision(r.Name, version, isInterface)
+            {
+                Dependencies = declared.TryGetValue((r.Name, isInterface), out var dependencies) ? dependencies : [],
+            });
+        }
+
+        return result;
     }
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);

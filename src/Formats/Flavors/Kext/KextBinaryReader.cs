@@ -33,21 +33,20 @@ internal sealed class KextBinaryReader : IFlavorReader<MachOFile>
     public static void Read(MachOFile file, KernelModule module)
     {
         module.Flavor = ModuleFlavor.Kext;
-        var macho = module.Details as MachODetails;
-        var details = new KextDetails { MachO = macho };
+        var details = new KextDetails();
         module.Details = details;
         var info = ReadKmodInfo(file, module);
         if (info is null)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no _kmod_info symbol: kxld would refuse to link this executable (interface kexts have none)"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no _kmod_info symbol: kxld would refuse to link this executable (interface kexts have none)"));
             return;
         }
 
         details.KmodInfo = info;
         module.Name = info.Name;
         module.Version = info.Version;
-        module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStart, info.StartSymbol, info.Start));
-        module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStop, info.StopSymbol, info.Stop));
+        module.DeferredEntryPoints.Defer(() =>
+            [new ModuleEntryPoint(EntryPointKind.KmodStart, info.StartSymbol, info.Start), new ModuleEntryPoint(EntryPointKind.KmodStop, info.StopSymbol, info.Stop)]);
         module.DeferredExports.Defer(() => ReadExports(file));
     }
 

@@ -72,7 +72,7 @@ internal static class KextBundleReader
             else
             {
                 var module = MetadataOnly(directory, "MISSING-EXECUTABLE");
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error,
                     $"CFBundleExecutable '{executable}' is declared but {Path.GetRelativePath(directory, exePath)} is missing"));
                 own.Add(module);
             }
@@ -91,16 +91,16 @@ internal static class KextBundleReader
             details.BundlePath = directory;
             details.ParentBundle = parent;
             string? compiledName = details.KmodInfo?.Name, compiledVersion = details.KmodInfo?.Version;
-            plist.Apply(module, details, details.MachO?.ArchName);
+            plist.Apply(module, details, (module.ContainerDetails as MachODetails)?.ArchName);
             if (compiledName is not null && (compiledName != plist.Identifier || compiledVersion != plist.Version))
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
                     $"kmod_info says {compiledName} {compiledVersion}; the kernel uses the Info.plist's {plist.Identifier} {plist.Version}"));
             }
 
             foreach (var plugIn in plugIns)
             {
-                details.PlugIns.Add(plugIn);
+                details.PlugInsList.Add(plugIn);
             }
         }
 
@@ -143,14 +143,14 @@ internal static class KextBundleReader
             {
                 // An executable without kmod_info inside a kext bundle (e.g. an interface kext) is still a kext.
                 module.Flavor = ModuleFlavor.Kext;
-                module.Details = new KextDetails { MachO = module.Details as MachODetails };
+                module.Details = new KextDetails();
                 var note = module.Diagnostics.FirstOrDefault(d => d.Message.StartsWith("not a recognised kernel module", StringComparison.Ordinal));
                 if (note is not null)
                 {
-                    module.Diagnostics.Remove(note);
+                    module.DiagnosticsList.Remove(note);
                 }
 
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "the executable has no _kmod_info symbol (only interface kexts may lack one)"));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "the executable has no _kmod_info symbol (only interface kexts may lack one)"));
             }
         }
 

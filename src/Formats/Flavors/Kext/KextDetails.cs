@@ -1,4 +1,3 @@
-using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.Flavors.Kext;
@@ -10,37 +9,45 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <param name="Match">The matching keys it uses (<c>IONameMatch</c>, <c>IOPCIMatch</c>, …), with their values as text.</param>
 public sealed record KextPersonality(string Name, string? IOClass, string? ProviderClass, IReadOnlyList<KeyValuePair<string, string>> Match);
 
-/// <summary>Facts of a macOS kernel extension: its bundle's Info.plist, its executable's kmod_info and Mach-O facts.</summary>
+/// <summary>Facts of a macOS kernel extension: its bundle's Info.plist and its executable's kmod_info (the Mach-O facts are the module's <see cref="KernelModule.ContainerDetails"/>).</summary>
 public sealed class KextDetails : FlavorDetails
 {
-    /// <summary>The Mach-O image facts, or null for a codeless kext.</summary>
-    public MachODetails? MachO { get; init; }
+    internal KextDetails()
+    {
+    }
+
     /// <summary>The compiled <c>kmod_info</c>, or null (codeless or interface kext).</summary>
-    public KmodInfo? KmodInfo { get; set; }
+    internal KmodInfo? KmodInfo { get; set; }
     /// <summary>The bundle directory, or null when a bare executable was read.</summary>
-    public string? BundlePath { get; set; }
+    public string? BundlePath { get; internal set; }
     /// <summary>CFBundleIdentifier of the bundle this one is a plug-in of, or null.</summary>
-    public string? ParentBundle { get; set; }
+    public string? ParentBundle { get; internal set; }
     /// <summary>CFBundleIdentifier.</summary>
-    public string? BundleIdentifier { get; set; }
+    public string? BundleIdentifier { get; internal set; }
     /// <summary>CFBundleVersion.</summary>
-    public string? BundleVersion { get; set; }
+    public string? BundleVersion { get; internal set; }
     /// <summary>CFBundleShortVersionString.</summary>
-    public string? ShortVersion { get; set; }
+    public string? ShortVersion { get; internal set; }
     /// <summary>CFBundlePackageType (<c>KEXT</c>).</summary>
-    public string? PackageType { get; set; }
+    public string? PackageType { get; internal set; }
     /// <summary>CFBundleExecutable, or null for a codeless kext.</summary>
-    public string? Executable { get; set; }
+    public string? Executable { get; internal set; }
     /// <summary>OSBundleCompatibleVersion: present when the kext is a library.</summary>
-    public string? CompatibleVersion { get; set; }
+    public string? CompatibleVersion { get; internal set; }
     /// <summary>OSBundleRequired.</summary>
-    public string? Required { get; set; }
+    public string? Required { get; internal set; }
     /// <summary>Info.plist format: <c>xml</c> or <c>binary</c>.</summary>
-    public string? PlistFormat { get; set; }
+    public string? PlistFormat { get; internal set; }
     /// <summary>True when the bundle declares no executable.</summary>
-    public bool IsCodeless { get; set; }
+    public bool IsCodeless { get; internal set; }
     /// <summary>The IOKit personalities, in plist order.</summary>
-    public IList<KextPersonality> Personalities { get; } = new List<KextPersonality>();
+    public IReadOnlyList<KextPersonality> Personalities => PersonalitiesList;
+
+    /// <summary>The list behind <see cref="Personalities"/>, which the reader fills.</summary>
+    internal List<KextPersonality> PersonalitiesList { get; } = [];
     /// <summary>Bundle paths of the kexts in <c>Contents/PlugIns</c>, in name order.</summary>
-    public IList<string> PlugIns { get; } = new List<string>();
+    public IReadOnlyList<string> PlugIns => PlugInsList;
+
+    /// <summary>The list behind <see cref="PlugIns"/>, which the reader fills.</summary>
+    internal List<string> PlugInsList { get; } = [];
 }

@@ -75,13 +75,13 @@ internal sealed class KextInfoPlist
         CheckVersion(module, "OSBundleCompatibleVersion", details.CompatibleVersion, required: false);
         if (details.CompatibleVersion is not null && KextVersion.Compare(details.CompatibleVersion, Version) > 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"OSBundleCompatibleVersion {details.CompatibleVersion} is greater than CFBundleVersion {Version}"));
         }
 
         if (Identifier is null)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "Info.plist has no CFBundleIdentifier"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "Info.plist has no CFBundleIdentifier"));
         }
 
         if (Get("OSBundleLibraries", arch) is PlistDictionary libraries)
@@ -90,7 +90,7 @@ internal sealed class KextInfoPlist
             {
                 string? requested = libraries[id] as string;
                 CheckVersion(module, $"OSBundleLibraries {id}", requested, required: true);
-                module.Dependencies.Add(new ModuleDependency(id, DependencyKind.Hard, MinimumVersion: requested));
+                module.DependenciesList.Add(new ModuleDependency(id, DependencyKind.Hard, MinimumVersion: requested));
             }
         }
 
@@ -102,10 +102,10 @@ internal sealed class KextInfoPlist
                 {
                     var match = p.OrderedKeys.Where(k => k.EndsWith("Match", StringComparison.Ordinal) || k == "IOMatchCategory")
                         .Select(k => new KeyValuePair<string, string>(k, Text(p[k]))).ToList();
-                    details.Personalities.Add(new KextPersonality(name, p.GetString("IOClass"), p.GetString("IOProviderClass"), match));
+                    details.PersonalitiesList.Add(new KextPersonality(name, p.GetString("IOClass"), p.GetString("IOProviderClass"), match));
                     foreach (var m in match)
                     {
-                        module.Aliases.Add($"{m.Key}={m.Value}");
+                        module.AliasesList.Add($"{m.Key}={m.Value}");
                     }
                 }
             }
@@ -113,7 +113,7 @@ internal sealed class KextInfoPlist
 
         foreach (var key in _root.OrderedKeys)
         {
-            module.Metadata.Add(new(key, Text(_root[key])));
+            module.MetadataList.Add(new(key, Text(_root[key])));
         }
     }
 
@@ -123,7 +123,7 @@ internal sealed class KextInfoPlist
         {
             if (required)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, $"{what} is missing"));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, $"{what} is missing"));
             }
 
             return;
@@ -131,7 +131,7 @@ internal sealed class KextInfoPlist
 
         if (!KextVersion.IsValid(version))
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{what} '{version}' is not a valid kext version"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{what} '{version}' is not a valid kext version"));
         }
     }
 

@@ -9,4 +9,4 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <param name="Stop">Address of the stop routine, when it could be resolved.</param>
 /// <param name="StopSymbol">Name of the stop routine, when known.</param>
 /// <param name="Address">Vm address of the structure.</param>
-public sealed record KmodInfo(string Name, string Version, int InfoVersion, ulong? Start, string? StartSymbol, ulong? Stop, string? StopSymbol, ulong Address);
+internal sealed record KmodInfo(string Name, string Version, int InfoVersion, ulong? Start, string? StartSymbol, ulong? Stop, string? StopSymbol, ulong Address);

@@ -41,7 +41,7 @@ internal static class ExportTableReader
         ulong size = elf.Sections[index].Size;
         if (!pointers.TryGetRelocation(index, 0, out var first))
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} has no relocation for its first entry; exports not read", (long)elf.Sections[index].Offset));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} has no relocation for its first entry; exports not read", (long)elf.Sections[index].Offset));
             return;
         }
 
@@ -50,7 +50,7 @@ internal static class ExportTableReader
             : size % (3 * field) == 0 ? 3 * field : 2 * field;
         if (entrySize < 2 * field)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName}: cannot determine the entry size", (long)elf.Sections[index].Offset));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName}: cannot determine the entry size", (long)elf.Sections[index].Offset));
             return;
         }
 
@@ -64,7 +64,7 @@ internal static class ExportTableReader
                 : pointers.RelocationSymbolName(index, at);
             if (string.IsNullOrEmpty(name))
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} entry {i} has no name", (long)(elf.Sections[index].Offset + at)));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} entry {i} has no name", (long)(elf.Sections[index].Offset + at)));
                 continue;
             }
 

@@ -10,6 +10,10 @@ public sealed record SymbolVersion(string Name, uint Crc);
 /// <summary>Facts only Linux modules have.</summary>
 public sealed class LinuxModuleDetails : FlavorDetails
 {
+    internal LinuxModuleDetails()
+    {
+    }
+
     private ulong? _initFieldOffset;
     private ulong? _exitFieldOffset;
 
@@ -19,22 +23,25 @@ public sealed class LinuxModuleDetails : FlavorDetails
     /// <summary>The parsed <c>vermagic=</c>, or null if absent.</summary>
     internal VersionMagic? VersionMagic { get; set; }
     /// <summary><c>srcversion=</c>: a hash of the module's sources.</summary>
-    public string? SourceVersion { get; set; }
+    public string? SourceVersion { get; internal set; }
     /// <summary>Built in the kernel tree (<c>intree=Y</c>).</summary>
-    public bool InTree { get; set; }
+    public bool InTree { get; internal set; }
     /// <summary>Built with retpolines (<c>retpoline=Y</c>).</summary>
-    public bool Retpoline { get; set; }
+    public bool Retpoline { get; internal set; }
     /// <summary>A staging driver (<c>staging=Y</c>).</summary>
-    public bool Staging { get; set; }
+    public bool Staging { get; internal set; }
     /// <summary>Symbol namespaces the module imports (<c>import_ns=</c>).</summary>
-    public IList<string> ImportedNamespaces { get; } = new List<string>();
+    public IReadOnlyList<string> ImportedNamespaces => ImportedNamespacesList;
+
+    /// <summary>The list behind <see cref="ImportedNamespaces"/>, which the reader fills.</summary>
+    internal List<string> ImportedNamespacesList { get; } = [];
     /// <summary>Every <c>__versions</c> record in file order, <c>module_layout</c> included.</summary>
     public IReadOnlyList<SymbolVersion> SymbolVersions => DeferredSymbolVersions;
 
     /// <summary>The list behind <see cref="SymbolVersions"/>, which the reader fills or defers.</summary>
-    internal DeferredList<SymbolVersion> DeferredSymbolVersions { get; } = new();
+    internal LazyList<SymbolVersion> DeferredSymbolVersions { get; } = new();
     /// <summary>Size of <c>.gnu.linkonce.this_module</c>: the target kernel's <c>sizeof(struct module)</c>.</summary>
-    public ulong StructModuleSize { get; set; }
+    public ulong StructModuleSize { get; internal set; }
     /// <summary>Offset of the <c>init</c> pointer in struct module, from its relocation, or null.</summary>
     public ulong? InitFieldOffset
     {
@@ -44,7 +51,7 @@ public sealed class LinuxModuleDetails : FlavorDetails
             return _initFieldOffset;
         }
 
-        set => _initFieldOffset = value;
+        internal set => _initFieldOffset = value;
     }
     /// <summary>Offset of the <c>exit</c> pointer in struct module, from its relocation, or null.</summary>
     public ulong? ExitFieldOffset
@@ -55,16 +62,16 @@ public sealed class LinuxModuleDetails : FlavorDetails
             return _exitFieldOffset;
         }
 
-        set => _exitFieldOffset = value;
+        internal set => _exitFieldOffset = value;
     }
     /// <summary>The name stored in struct module.</summary>
-    public string? StructModuleName { get; set; }
+    public string? StructModuleName { get; internal set; }
     /// <summary>The <c>.note.Linux</c> build salt (usually the kernel release).</summary>
-    public string? BuildSalt { get; set; }
+    public string? BuildSalt { get; internal set; }
     /// <summary>The GNU build id in hexadecimal.</summary>
-    public string? BuildId { get; set; }
+    public string? BuildId { get; internal set; }
     /// <summary>Length of the ELF image before any signature trailer.</summary>
-    public long ElfLength { get; set; }
+    public long ElfLength { get; internal set; }
 
     private void EnsureEntryPoints()
     {

@@ -80,20 +80,20 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         int index = elf.FindSection(".modinfo");
         if (index < 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no .modinfo section"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "no .modinfo section"));
             return;
         }
 
         var pairs = Modinfo.Parse(elf.GetSectionBytes(index));
         foreach (var pair in pairs)
         {
-            module.Metadata.Add(pair);
+            module.MetadataList.Add(pair);
             Apply(module, details, pair.Key, pair.Value);
         }
 
         foreach (var parameter in Modinfo.MergeParameters(pairs))
         {
-            module.Parameters.Add(parameter);
+            module.ParametersList.Add(parameter);
         }
     }
 
@@ -104,15 +104,15 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             case "name": module.Name = value; break;
             case "version": module.Version = value; break;
             case "description": module.Description = value; break;
-            case "author": module.Authors.Add(value); break;
-            case "license": module.Licenses.Add(value); break;
-            case "alias": module.Aliases.Add(value); break;
-            case "firmware": module.Firmware.Add(value); break;
+            case "author": module.AuthorsList.Add(value); break;
+            case "license": module.LicensesList.Add(value); break;
+            case "alias": module.AliasesList.Add(value); break;
+            case "firmware": module.FirmwareList.Add(value); break;
             case "srcversion": details.SourceVersion = value; break;
             case "intree": details.InTree = value == "Y"; break;
             case "retpoline": details.Retpoline = value == "Y"; break;
             case "staging": details.Staging = value == "Y"; break;
-            case "import_ns": details.ImportedNamespaces.Add(value); break;
+            case "import_ns": details.ImportedNamespacesList.Add(value); break;
             case "vermagic":
                 details.VersionMagic = VersionMagic.Parse(value);
                 module.TargetKernel = details.VersionMagic.Release;
@@ -120,7 +120,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             case "depends":
                 foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    module.Dependencies.Add(new ModuleDependency(name, DependencyKind.Hard));
+                    module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Hard));
                 }
 
                 break;
@@ -128,7 +128,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             case "weakdep":
                 foreach (var name in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    module.Dependencies.Add(new ModuleDependency(name, DependencyKind.Weak));
+                    module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Weak));
                 }
 
                 break;
@@ -150,11 +150,11 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             }
             else if (kind is { } k)
             {
-                module.Dependencies.Add(new ModuleDependency(token, k));
+                module.DependenciesList.Add(new ModuleDependency(token, k));
             }
             else
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"softdep '{value}': module '{token}' before any 'pre:' or 'post:'"));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"softdep '{value}': module '{token}' before any 'pre:' or 'post:'"));
             }
         }
     }
@@ -228,7 +228,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         int tableIndex = elf.FindSectionOfType(ElfConstants.ShtSymTab);
         if (tableIndex < 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "module has no symbols (stripped?)"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Error, "module has no symbols (stripped?)"));
             return imports;
         }
 

@@ -19,7 +19,7 @@ internal static class LkmDescriptorDecoder
         ulong dataStart = aout.Layout.DataAddress;
         if (address < dataStart || address - dataStart >= aout.Header.Data)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"module descriptor at 0x{address:x} is not in the data segment (0x{dataStart:x}+0x{aout.Header.Data:x})"));
             return;
         }
@@ -30,7 +30,7 @@ internal static class LkmDescriptorDecoder
         details.Layout = nameAt4 && !nameAt8 ? LkmHeaderLayout.NetBsd4 : LkmHeaderLayout.Classic;
         if (!nameAt4 && !nameAt8)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 "lkm_name is not relocated at descriptor offset 4 or 8; the classic 16-byte header is assumed"));
         }
 
@@ -91,7 +91,7 @@ internal static class LkmDescriptorDecoder
             int offset = start + 4 * i;
             if (resolver.Word(descriptor + offset) is not { } value)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                     $"module descriptor field {fields[i].Name} at offset {offset} lies past the end of the data segment"));
                 return false;
             }
@@ -99,7 +99,7 @@ internal static class LkmDescriptorDecoder
             var pointer = resolver.Pointer(descriptor + offset);
             if (fields[i].Kind == Word.Pointer && pointer is null && value != 0)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                     $"module descriptor field {fields[i].Name} holds 0x{value:x} but no relocation patches it"));
             }
 
@@ -121,7 +121,7 @@ internal static class LkmDescriptorDecoder
             return text;
         }
 
-        module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+        module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
             $"{field} points to {pointer.Label}, which is not a NUL-terminated string in the text or data segment"));
         return null;
     }

@@ -36,7 +36,7 @@ internal sealed class LkmModuleReader : IFlavorReader<AOutFile>
     /// <summary>Fills <paramref name="module"/> from <paramref name="aout"/>.</summary>
     public static void Read(AOutFile aout, KernelModule module, ModuleReadOptions options)
     {
-        var details = new LkmModuleDetails { MagicEncoding = aout.Header.Encoding, MachineId = aout.Header.MachineId };
+        var details = new LkmModuleDetails();
         module.Flavor = ModuleFlavor.LegacyLkm;
         module.Details = details;
 
@@ -44,7 +44,8 @@ internal sealed class LkmModuleReader : IFlavorReader<AOutFile>
         if (entry is { } e)
         {
             details.EntrySymbol = aout.GetName(e);
-            module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.LkmEntry, details.EntrySymbol, e.Value));
+            var entryPoint = new ModuleEntryPoint(EntryPointKind.LkmEntry, details.EntrySymbol, e.Value);
+            module.DeferredEntryPoints.Defer(() => [entryPoint]);
         }
 
         var resolver = new AOutPointerResolver(aout);
@@ -64,7 +65,7 @@ internal sealed class LkmModuleReader : IFlavorReader<AOutFile>
         }
         else
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 "no module descriptor: neither a __module / *_mod_struct symbol nor a data reference from the entry"));
         }
 
@@ -136,7 +137,7 @@ internal sealed class LkmModuleReader : IFlavorReader<AOutFile>
 
             var reloc = AOutModelBuilder.Convert(aout, false, r, module.Machine);
             ulong address = unchecked((uint)reloc.Addend);
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
                 $"no descriptor symbol: took the data address 0x{address:x} the entry references at text offset 0x{r.Address:x}"));
             return address;
         }

@@ -18,7 +18,7 @@ internal static class LkmTypeDecision
         void Keep(string evidence, params LkmOperatingSystem[] allowed)
         {
             candidates.RemoveAll(c => Array.IndexOf(allowed, c) < 0);
-            details.Evidence.Add(evidence);
+            details.EvidenceList.Add(evidence);
         }
 
         if (details.Layout == LkmHeaderLayout.NetBsd4)
@@ -35,7 +35,7 @@ internal static class LkmTypeDecision
             }
             else if (aout.Header.Encoding is AOutMagicEncoding.Gnu or AOutMagicEncoding.OldStyle)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Info,
                     $"a_midmag in the {(aout.Header.Encoding == AOutMagicEncoding.Gnu ? "Linux/GNU" : "old 386BSD")} encoding names no BSD system"));
             }
             else if (aout.Header.Encoding == AOutMagicEncoding.NetBsd)
@@ -57,7 +57,7 @@ internal static class LkmTypeDecision
 
         foreach (var c in candidates)
         {
-            details.Candidates.Add(c);
+            details.CandidatesList.Add(c);
         }
 
         long type = details.RawType ?? -1;
@@ -67,13 +67,13 @@ internal static class LkmTypeDecision
             details.Kind = LkmTypes.Kind(chosen, type);
             if (!candidates.Contains(chosen))
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                     $"LKM system chosen as {LkmTypes.OsName(chosen)}, but the file points to {Describe(candidates)}: {string.Join("; ", details.Evidence)}"));
             }
 
             if (details.Kind == LkmModuleKind.Unknown)
             {
-                module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"lkm_type {type} is not a module type on {LkmTypes.OsName(chosen)}"));
+                module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"lkm_type {type} is not a module type on {LkmTypes.OsName(chosen)}"));
             }
 
             return;
@@ -88,11 +88,11 @@ internal static class LkmTypeDecision
             details.OperatingSystem = systems.Count == 1 ? systems[0] : null;
             if (systems.Count < candidates.Count)
             {
-                details.Evidence.Add($"lkm_type {type} is valid only on {Describe(systems)}");
-                details.Candidates.Clear();
+                details.EvidenceList.Add($"lkm_type {type} is valid only on {Describe(systems)}");
+                details.CandidatesList.Clear();
                 foreach (var s in systems)
                 {
-                    details.Candidates.Add(s);
+                    details.CandidatesList.Add(s);
                 }
             }
 
@@ -108,14 +108,14 @@ internal static class LkmTypeDecision
         details.Kind = LkmModuleKind.Unknown;
         if (kinds.Count == 0)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"lkm_type {type} is not a module type on {Describe(candidates)}"));
             return;
         }
 
         string readings = string.Join("; ", kinds.Select(k =>
             $"{LkmTypes.ConstantName(k)} on {Describe(meanings.Where(m => m.Kind == k).Select(m => m.System))}"));
-        module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+        module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
             $"lkm_type {type} is ambiguous: {readings}; the file does not say which system it was built for (choose one with --os or ModuleReadOptions.LkmOperatingSystem)"));
     }
 
@@ -138,7 +138,7 @@ internal static class LkmTypeDecision
             return null;
         }
 
-        details.Evidence.Add($"lkm_ver {version}: every system with LKM_VERSION {version} ({Describe(consistent)}) reads lkm_type {type} as {LkmTypes.ConstantName(kinds[0])}");
+        details.EvidenceList.Add($"lkm_ver {version}: every system with LKM_VERSION {version} ({Describe(consistent)}) reads lkm_type {type} as {LkmTypes.ConstantName(kinds[0])}");
         return kinds[0];
     }
 

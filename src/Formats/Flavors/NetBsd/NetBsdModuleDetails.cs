@@ -3,7 +3,7 @@ using LkmKit.Formats.Model;
 namespace LkmKit.Formats.Flavors.NetBsd;
 
 /// <summary>How <c>mi_required</c> was encoded: NetBSD treats a NULL pointer and an empty string alike.</summary>
-public enum NetBsdRequiredEncoding
+internal enum NetBsdRequiredEncoding
 {
     /// <summary>A NULL pointer: no dependencies.</summary>
     Null,
@@ -22,26 +22,36 @@ public sealed record NetBsdProperty(string Key, string Type, string Value);
 /// <summary>Facts only NetBSD modules have: the decoded <c>modinfo_t</c>, the properties file and RCS ids.</summary>
 public sealed class NetBsdModuleDetails : FlavorDetails
 {
+    internal NetBsdModuleDetails()
+    {
+    }
+
     /// <summary>mi_version: the <c>__NetBSD_Version__</c> the module was built for.</summary>
-    public uint RawVersion { get; set; }
+    public uint RawVersion { get; internal set; }
     /// <summary>mi_version decoded (e.g. <c>10.0</c>, <c>9.3</c>, <c>10.99.10</c>).</summary>
     public string OsVersion => NetBsdVersion.Format(RawVersion);
     /// <summary>mi_class as stored.</summary>
-    public int RawClass { get; set; }
+    public int RawClass { get; internal set; }
     /// <summary>mi_class by name (any, misc, vfs, driver, exec, secmodel, bufq), or <c>class N</c>.</summary>
     public string Class => NetBsdVersion.ClassName(RawClass);
     /// <summary>The symbol of mi_modcmd, when known.</summary>
-    public string? ModuleCommand { get; set; }
+    public string? ModuleCommand { get; internal set; }
     /// <summary>mi_required as stored (null for a NULL pointer).</summary>
-    public string? Required { get; set; }
+    public string? Required { get; internal set; }
     /// <summary>How mi_required was encoded.</summary>
-    public NetBsdRequiredEncoding RequiredEncoding { get; set; }
+    internal NetBsdRequiredEncoding RequiredEncoding { get; set; }
     /// <summary>The symbol naming the <c>modinfo_t</c> (usually local <c>NAME_modinfo</c>), when one is defined there.</summary>
-    public string? ModinfoSymbol { get; set; }
+    public string? ModinfoSymbol { get; internal set; }
     /// <summary>The <c>NAME.prop</c> file next to the module, if one was found.</summary>
-    public string? PropertiesPath { get; set; }
+    public string? PropertiesPath { get; internal set; }
     /// <summary>The properties of the <c>.prop</c> file, in file order.</summary>
-    public IList<NetBsdProperty> Properties { get; } = new List<NetBsdProperty>();
+    public IReadOnlyList<NetBsdProperty> Properties => PropertiesList;
+
+    /// <summary>The list behind <see cref="Properties"/>, which the reader fills.</summary>
+    internal List<NetBsdProperty> PropertiesList { get; } = [];
     /// <summary>The <c>$NetBSD: …$</c> RCS ids found in <c>.ident</c> (secondary evidence).</summary>
-    public IList<string> RcsIds { get; } = new List<string>();
+    public IReadOnlyList<string> RcsIds => RcsIdsList;
+
+    /// <summary>The list behind <see cref="RcsIds"/>, which the reader fills.</summary>
+    internal List<string> RcsIdsList { get; } = [];
 }

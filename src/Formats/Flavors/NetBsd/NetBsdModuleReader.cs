@@ -74,27 +74,27 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         module.Name = reader.ReadString(name, structure + " mi_name");
         if (module.Name.Length >= MaxNameLength)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"mi_name '{module.Name}' is {module.Name.Length} characters; NetBSD requires fewer than {MaxNameLength}"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"mi_name '{module.Name}' is {module.Name.Length} characters; NetBSD requires fewer than {MaxNameLength}"));
         }
 
         module.TargetKernel = details.OsVersion;
-        module.Metadata.Add(new("mi_version", details.RawVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        module.Metadata.Add(new("mi_class", details.Class));
-        module.Metadata.Add(new("mi_name", module.Name));
+        module.MetadataList.Add(new("mi_version", details.RawVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        module.MetadataList.Add(new("mi_class", details.Class));
+        module.MetadataList.Add(new("mi_name", module.Name));
 
         if (reader.ReadPointer(at, 8 + 2 * pointer, structure + " mi_required") is { } required)
         {
             details.Required = reader.ReadString(required, structure + " mi_required");
             details.RequiredEncoding = details.Required.Length == 0 ? NetBsdRequiredEncoding.Empty : NetBsdRequiredEncoding.List;
-            module.Metadata.Add(new("mi_required", details.Required));
+            module.MetadataList.Add(new("mi_required", details.Required));
             foreach (var dependency in SplitRequired(details.Required))
             {
                 if (dependency == module.Name)
                 {
-                    module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"module '{module.Name}' requires itself (the kernel refuses it with EDEADLK)"));
+                    module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"module '{module.Name}' requires itself (the kernel refuses it with EDEADLK)"));
                 }
 
-                module.Dependencies.Add(new ModuleDependency(dependency, DependencyKind.Hard));
+                module.DependenciesList.Add(new ModuleDependency(dependency, DependencyKind.Hard));
             }
         }
 
@@ -102,12 +102,12 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         details.ModuleCommand = command is { } c ? reader.SymbolName(c) : null;
         if (command is { } cmd)
         {
-            module.Metadata.Add(new("mi_modcmd", details.ModuleCommand ?? $"0x{reader.AddressOf(cmd):x}"));
+            module.MetadataList.Add(new("mi_modcmd", details.ModuleCommand ?? $"0x{reader.AddressOf(cmd):x}"));
             module.DeferredEntryPoints.Defer(() => [new ModuleEntryPoint(EntryPointKind.ModuleCommand, details.ModuleCommand, cmd.SectionIndex >= 0 ? reader.AddressOf(cmd) : null)]);
         }
         else
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "mi_modcmd is a NULL pointer"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, "mi_modcmd is a NULL pointer"));
         }
     }
 
@@ -153,7 +153,7 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         {
             if (piece.StartsWith("$NetBSD:"u8))
             {
-                details.RcsIds.Add(Encoding.UTF8.GetString(piece));
+                details.RcsIdsList.Add(Encoding.UTF8.GetString(piece));
             }
         }
     }
@@ -169,7 +169,7 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         details.PropertiesPath = path;
         if (file.Length >= PropertyListReader.KernelSizeLimit)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"{Path.GetFileName(path)} is {file.Length} bytes; the kernel ignores property files of {PropertyListReader.KernelSizeLimit} bytes or more"));
             return;
         }
@@ -178,12 +178,12 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         {
             foreach (var property in PropertyListReader.Parse(file.Read(), path))
             {
-                details.Properties.Add(property);
+                details.PropertiesList.Add(property);
             }
         }
         catch (ModuleFormatException e)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
         }
     }
 }

@@ -42,14 +42,15 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
     public static void Read(PeImage image, KernelModule module)
     {
         var header = image.Header;
-        var imports = PeImportReader.Read(image);
-        var exports = PeExportReader.Read(image);
-        var version = PeVersionResourceReader.Read(image);
-        module.Signature = PeCertificateReader.Read(image, module.Diagnostics);
+        var pe = module.ContainerDetails as PeImageDetails ?? throw new InvalidOperationException("a PE module is created with its PeImageDetails");
+        var imports = pe.ImportedModules;
+        var exports = pe.ExportTable;
+        var version = pe.VersionInfo;
+        module.Signature = PeCertificateReader.Read(image, module.DiagnosticsList);
 
         foreach (var dll in imports)
         {
-            module.Dependencies.Add(new ModuleDependency(dll.Module, DependencyKind.Hard));
+            module.DependenciesList.Add(new ModuleDependency(dll.Module, DependencyKind.Hard));
         }
 
         module.DeferredImports.Defer(() => imports.SelectMany(dll => dll.Functions.Select(f =>
@@ -63,7 +64,7 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
         {
             foreach (var pair in version.Strings)
             {
-                module.Metadata.Add(pair);
+                module.MetadataList.Add(pair);
             }
 
             module.Version = Find(version, "FileVersion") ?? version.FileVersion;
@@ -79,39 +80,18 @@ internal sealed class WindowsDriverReader : IFlavorReader<PeImage>
         module.Flavor = isDriver ? ModuleFlavor.WindowsDriver : ModuleFlavor.Unknown;
         if (!isDriver)
         {
-            module.Diagnostics.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
+            module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
                 $"not a recognised kernel module: subsystem {PeNames.Subsystem(subsystem)}, " +
                 (kernelImports ? "imports from a kernel image" : "no imports from a kernel image (ntoskrnl.exe, hal.dll, *.sys)") +
                 ", no WDM_DRIVER flag; read as a plain PE image"));
         }
 
         uint entry = (uint)header.AddressOfEntryPoint;
-        int entrySection = entry != 0 ? image.FindSection(entry) : -1;
         if (entry != 0)
         {
             string? symbol = exports?.Functions.FirstOrDefault(f => f.Rva == entry && f.Forwarder is null)?.Name;
             module.DeferredEntryPoints.Defer(() => [new ModuleEntryPoint(isDriver ? EntryPointKind.DriverEntry : EntryPointKind.ContainerEntry, symbol, entry)]);
         }
-
-        module.Details = new PeImageDetails
-        {
-            Is64 = image.Is64,
-            Characteristics = (ushort)image.Headers.CoffHeader.Characteristics,
-            TimeDateStamp = unchecked((uint)image.Headers.CoffHeader.TimeDateStamp),
-            Subsystem = (ushort)subsystem,
-            SubsystemName = PeNames.Subsystem(subsystem),
-            DllCharacteristics = dllCharacteristics,
-            ImageBase = header.ImageBase,
-            EntryPointRva = entry,
-            EntryPointSection = entrySection >= 0 ? image.Headers.SectionHeaders[entrySection].Name : null,
-            SectionAlignment = (uint)header.SectionAlignment,
-            FileAlignment = (uint)header.FileAlignment,
-            SizeOfImage = (uint)header.SizeOfImage,
-            CheckSum = header.CheckSum,
-            ImportedModules = imports,
-            ExportTable = exports,
-            VersionInfo = version,
-        };
     }
 
     private static string? Find(PeVersionInfo version, string key)

@@ -11,7 +11,7 @@ namespace LkmKit.Linker.Loading.FreeBsd;
 /// </summary>
 internal sealed class FreeBsdPolicy : IKernelPolicy
 {
-    private List<(string Path, FreeBsdModuleDetails Details)>? _catalogue;
+    private List<(string Path, IReadOnlyList<ModuleProvision> Provides)>? _catalogue;
 
     public IReadOnlyList<string> Simplifications { get; } =
     [
@@ -45,7 +45,7 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
                     throw new Refusal(Errno.EEXIST, $"kldload: can't load {argument}: module already loaded or in kernel");
                 }
 
-                path = Catalogue(session).Where(c => c.Details.ModuleNames.Contains(argument)).Select(c => c.Path).FirstOrDefault()
+                path = Catalogue(session).Where(c => c.Provides.Any(p => !p.IsInterface && p.Name == argument)).Select(c => c.Path).FirstOrDefault()
                     ?? Path.Combine(session.State.ModulesDirectory, argument + ".ko");
             }
 
@@ -88,10 +88,10 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
         var notes = new List<string>();
         try
         {
-            var own = details.ModuleNames.ToHashSet(StringComparer.Ordinal);
-            foreach (var record in details.Records.Where(r => r.Type == FreeBsdMetadataType.Version))
+            var own = module.Provides.Where(p => !p.IsInterface).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            var interfaces = module.Provides.Where(p => p.IsInterface).Select(p => $"{p.Name}.{p.Version}").ToList();
+            foreach (var iface in interfaces)
             {
-                string iface = $"{record.Name}.{record.Version}";
                 if (state.Modules.FirstOrDefault(m => m.Provides.Contains(iface)) is { } holder)
                 {
                     throw new Refusal(Errno.EEXIST, $"interface {iface} already present in the KLD '{Path.GetFileName(holder.Path)}'!");
@@ -124,8 +124,8 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
                     continue;
                 }
 
-                var candidates = Catalogue(session).SelectMany(c => c.Details.Records.Where(r => r.Type == FreeBsdMetadataType.Version)
-                    .Select(r => (c.Path, Interface: $"{r.Name}.{r.Version}")));
+                var candidates = Catalogue(session).SelectMany(c => c.Provides.Where(p => p.IsInterface)
+                    .Select(p => (c.Path, Interface: $"{p.Name}.{p.Version}")));
                 var found = Choose(candidates, dep.Name, dep.Depend!, x => x.Interface);
                 if (found.Path is null)
                 {
@@ -155,7 +155,7 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
             var scope = state.Modules.Where(m => uses.Contains(m.Name));
             var resolved = SymbolScope.Resolve(session, module, scope, s => $"link_elf_obj: symbol {s} undefined", Errno.ENOENT, notes);
             var (linked, address, size) = session.Link(module, name, resolved);
-            var provides = details.Records.Where(r => r.Type == FreeBsdMetadataType.Version).Select(r => $"{r.Name}.{r.Version}").ToList();
+            var provides = interfaces.ToList();
             provides.AddRange(own.Where(n => !provides.Any(p => p.StartsWith(n + ".", StringComparison.Ordinal))));
             var result = new LoadedModule
             {
@@ -166,7 +166,7 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
                 Uses = uses,
                 AsDependency = asDependency,
                 HasExit = details.Records.Where(r => r.Type == FreeBsdMetadataType.Module).All(r => r.Module?.Handler is not null),
-                Version = details.Records.FirstOrDefault(r => r.Type == FreeBsdMetadataType.Version)?.Version?.ToString(CultureInfo.InvariantCulture),
+                Version = module.Provides.FirstOrDefault(p => p.IsInterface)?.Version,
                 Provides = provides,
                 Exports = SymbolScope.Globals(linked),
                 Id = state.Modules.Count == 0 ? 2 : state.Modules.Max(m => m.Id) + 1,
@@ -212,7 +212,7 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
         return best;
     }
 
-    private List<(string Path, FreeBsdModuleDetails Details)> Catalogue(KernelSession session)
+    private List<(string Path, IReadOnlyList<ModuleProvision> Provides)> Catalogue(KernelSession session)
     {
         if (_catalogue is null)
         {
@@ -222,9 +222,9 @@ internal sealed class FreeBsdPolicy : IKernelPolicy
                 try
                 {
                     using var file = Formats.ModuleReader.Open(path);
-                    if (file.Modules.FirstOrDefault()?.Details is FreeBsdModuleDetails d)
+                    if (file.Modules.FirstOrDefault() is { Flavor: ModuleFlavor.FreeBsd } found)
                     {
-                        _catalogue.Add((path, d));
+                        _catalogue.Add((path, found.Provides));
                     }
                 }
                 catch (Formats.ModuleFormatException)
