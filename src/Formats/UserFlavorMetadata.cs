@@ -15,7 +15,7 @@ internal static class UserFlavorMetadata
     {
         foreach (var (key, value) in pairs ?? [])
         {
-            module.Metadata.Add(new(key, value));
+            module.MetadataList.Add(new(key, value));
             switch (key)
             {
                 case "name":
@@ -28,21 +28,21 @@ internal static class UserFlavorMetadata
                     module.Description ??= value;
                     break;
                 case "author":
-                    module.Authors.Add(value);
+                    module.AuthorsList.Add(value);
                     break;
                 case "license":
-                    module.Licenses.Add(value);
+                    module.LicensesList.Add(value);
                     break;
                 case "alias":
-                    module.Aliases.Add(value);
+                    module.AliasesList.Add(value);
                     break;
                 case "firmware":
-                    module.Firmware.Add(value);
+                    module.FirmwareList.Add(value);
                     break;
                 case "depends":
                     foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
-                        module.Dependencies.Add(new ModuleDependency(name, DependencyKind.Hard));
+                        module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Hard));
                     }
 
                     break;
