@@ -3,15 +3,26 @@ using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats;
 
-/// <summary>Reads one container format (ELF, a.out, Mach-O, PE) recognised by its leading bytes.</summary>
+/// <summary>
+/// Reads one container format (ELF, a.out, Mach-O, PE, or one a user adds to a <see cref="ModuleReader"/>), recognised
+/// by its leading bytes.
+/// </summary>
 internal interface IContainerReader
 {
     /// <summary>True when <paramref name="head"/> (the start of the file) is this container's magic.</summary>
     bool CanRead(ReadOnlySpan<byte> head);
 
-    /// <summary>Reads the modules of <paramref name="source"/>; they may reference the source's memory.</summary>
-    IReadOnlyList<KernelModule> Read(ModuleSource source);
+    /// <summary>Reads the modules of <paramref name="source"/> honouring <paramref name="options"/>; they may reference the source's memory.</summary>
+    IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options);
+}
 
-    /// <summary>Reads the modules of <paramref name="source"/> honouring <paramref name="options"/> (by default they are ignored).</summary>
-    IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options) => Read(source);
+/// <summary>A container a user added with <see cref="ModuleReader.WithContainer"/>: two delegates.</summary>
+internal sealed class DelegateContainerReader(
+    Func<ReadOnlySpan<byte>, bool> canRead, Func<ModuleSource, ModuleReadOptions, IReadOnlyList<KernelModule>> read) : IContainerReader
+{
+    /// <inheritdoc />
+    public bool CanRead(ReadOnlySpan<byte> head) => canRead(head);
+
+    /// <inheritdoc />
+    public IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options) => read(source, options);
 }

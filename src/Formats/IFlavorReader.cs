@@ -17,6 +17,12 @@ internal interface IFlavorReader<in TContainer>
     /// <summary>True when <paramref name="file"/> is a module of this flavour (decided by content, never by file name).</summary>
     bool Recognizes(TContainer file);
 
+    /// <summary>
+    /// True when <paramref name="file"/>, whose container part of the model is <paramref name="module"/>, is a module of
+    /// this flavour. The built-in flavours look at the parsed file only; a user's flavour looks at the model.
+    /// </summary>
+    bool Recognizes(TContainer file, KernelModule module) => Recognizes(file);
+
     /// <summary>Fills <paramref name="module"/>'s metadata and flavour details from <paramref name="file"/>.</summary>
     /// <exception cref="ModuleFormatException">The flavour's structures are malformed.</exception>
     void Read(TContainer file, KernelModule module, FlavorReadContext context);
@@ -40,7 +46,7 @@ internal static class FlavorReaders
         for (int i = 0; i < flavors.Count; i++)
         {
             var flavor = flavors[i];
-            if (flavor.Recognizes(file))
+            if (flavor.Recognizes(file, module))
             {
                 module.Flavor = flavor.Flavor;
                 flavor.Read(file, module, context);
@@ -51,4 +57,24 @@ internal static class FlavorReaders
         module.Flavor = ModuleFlavor.Unknown;
         module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, unrecognised));
     }
+}
+
+/// <summary>
+/// A flavour a user added with <see cref="ModuleReader.WithFlavor"/>: it sees the model the container built (sections,
+/// symbols, relocations), not the parsed container.
+/// </summary>
+internal sealed class DelegateFlavorReader<TContainer>(ModuleFlavor flavor, Func<KernelModule, bool> recognizes,
+    Action<KernelModule, ModuleSource?, ModuleReadOptions> read) : IFlavorReader<TContainer>
+{
+    /// <inheritdoc />
+    public ModuleFlavor Flavor => flavor;
+
+    /// <inheritdoc />
+    public bool Recognizes(TContainer file) => false;
+
+    /// <inheritdoc />
+    public bool Recognizes(TContainer file, KernelModule module) => recognizes(module);
+
+    /// <inheritdoc />
+    public void Read(TContainer file, KernelModule module, FlavorReadContext context) => read(module, context.Source, context.Options);
 }

@@ -1,3 +1,4 @@
+using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
 using LkmKit.Linker.Layout;
 using LkmKit.Linker.Output;
@@ -17,6 +18,9 @@ namespace LkmKit.Linker;
 /// </summary>
 internal sealed class DynamicImageLinker(KernelSymbols kernel, LinkOptions options)
 {
+    /// <summary>The start of the OS-specific section types the GNU/Sun tables use (hash, version records, attributes).</summary>
+    private const uint GnuOsSpecificLow = 0x6ffffff0;
+
     /// <summary>Maps <paramref name="module"/> at <paramref name="loadAddress"/> and applies its dynamic relocations.</summary>
     public LinkedModule Link(KernelModule module, string name, ulong loadAddress, IRelocationApplier applier)
     {
@@ -72,11 +76,12 @@ internal sealed class DynamicImageLinker(KernelSymbols kernel, LinkOptions optio
         for (int i = 0; i < sections.Count; i++)
         {
             var s = sections[i];
-            if (s.RawType is 2 or 4 or 5 or 6 or 9 or 11 || s.RawType >= 0x6ffffff0 && s.RawType <= 0x6fffffff)
+            if (s.RawType is ElfConstants.ShtSymTab or ElfConstants.ShtRela or ElfConstants.ShtHash or ElfConstants.ShtDynamic or ElfConstants.ShtRel or ElfConstants.ShtDynSym
+                || s.RawType >= GnuOsSpecificLow && s.RawType <= ElfConstants.ShtGnuVerSym)
             {
                 sections[i] = new LinkedSection
                 {
-                    Index = s.Index, Name = s.Name, Address = s.Address, Alignment = s.Alignment, RawType = 1, RawFlags = s.RawFlags,
+                    Index = s.Index, Name = s.Name, Address = s.Address, Alignment = s.Alignment, RawType = ElfConstants.ShtProgBits, RawFlags = s.RawFlags,
                     HasContents = s.HasContents, Data = s.Data,
                 };
             }

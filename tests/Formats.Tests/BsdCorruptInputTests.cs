@@ -209,7 +209,7 @@ public class BsdCorruptInputTests
             File.WriteAllText(Path.Combine(dir, "nbsd_demo.prop"), "<plist><dict><key>a</key><string>unterminated</dict></plist>");
             using (var file = ModuleReader.Open(module))
             {
-                Assert.Contains(file.Modules[0].Diagnostics, d => d.Message.StartsWith("nbsd_demo.prop: line 1", StringComparison.Ordinal));
+                Assert.Contains(file.Modules[0].Diagnostics, d => d.Message.StartsWith("nbsd_demo.prop: not a valid XML plist: line 1", StringComparison.Ordinal));
             }
 
             File.WriteAllText(Path.Combine(dir, "nbsd_demo.prop"), "<plist><dict>" + string.Concat(Enumerable.Repeat("<key>k</key><dict>", 40)) + "</dict></plist>");

@@ -4,6 +4,7 @@ using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.PropertyLists;
 
 namespace LkmKit.Formats.Tests;
 
@@ -244,7 +245,7 @@ public class MachOCorruptInputTests
         BinaryPrimitives.WriteUInt64BigEndian(trailer.AsSpan(16), (ulong)offsets.Count - 1);
         BinaryPrimitives.WriteUInt64BigEndian(trailer.AsSpan(24), (ulong)table);
         body.AddRange(trailer);
-        var e = Assert.Throws<ModuleFormatException>(() => PropertyList.Parse(body.ToArray(), "x", out _));
+        var e = Assert.Throws<ModuleFormatException>(() => PropertyList.Parse(body.ToArray(), "x", "Info.plist", out _));
         Assert.Contains("expanding reference graph", e.Reason);
     }
 
@@ -276,7 +277,7 @@ public class MachOCorruptInputTests
             // Every truncation of the binary plist is an error naming the binary plist, never another exception.
             for (int length = 0; length < binary.Length; length += 7)
             {
-                Assert.Throws<ModuleFormatException>(() => PropertyList.Parse(binary.AsSpan(0, length), "x", out _));
+                Assert.Throws<ModuleFormatException>(() => PropertyList.Parse(binary.AsSpan(0, length), "x", "Info.plist", out _));
             }
 
             // An executable that is not Mach-O.

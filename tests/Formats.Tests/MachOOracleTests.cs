@@ -5,6 +5,7 @@ using LkmKit.Formats;
 using LkmKit.Formats.Flavors.Kext;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.PropertyLists;
 
 namespace LkmKit.Formats.Tests;
 
@@ -193,7 +194,7 @@ public class MachOOracleTests
             "print(json.dumps(conv(plistlib.load(open(sys.argv[1], 'rb')))))\n";
         var (code, output) = ExternalTool.Run("python3", "-c", script, path);
         Assert.Equal(0, code);
-        var actual = PropertyList.Parse(File.ReadAllBytes(path), path, out _);
+        var actual = PropertyList.Parse(File.ReadAllBytes(path), path, "Info.plist", out _);
         var expected = System.Text.Json.Nodes.JsonNode.Parse(output)!;
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, Convert(actual)), $"plistlib: {expected.ToJsonString()}\nours: {Convert(actual).ToJsonString()}");
     }
@@ -204,8 +205,8 @@ public class MachOOracleTests
             d.OrderedKeys.Select(k => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonArray(k, Convert(d[k]))).ToArray()) },
         List<object> l => new System.Text.Json.Nodes.JsonObject { ["array"] = new System.Text.Json.Nodes.JsonArray(l.Select(Convert).ToArray()) },
         bool b => new System.Text.Json.Nodes.JsonObject { ["bool"] = b },
-        long n => new System.Text.Json.Nodes.JsonObject { ["int"] = n },
-        byte[] bytes => new System.Text.Json.Nodes.JsonObject { ["data"] = System.Convert.ToHexString(bytes).ToLowerInvariant() },
+        PlistInteger n => new System.Text.Json.Nodes.JsonObject { ["int"] = n.Value },
+        PlistData data => new System.Text.Json.Nodes.JsonObject { ["data"] = System.Convert.ToHexString(data.Bytes).ToLowerInvariant() },
         string s => new System.Text.Json.Nodes.JsonObject { ["string"] = s },
         _ => throw new InvalidOperationException(value.GetType().Name),
     };

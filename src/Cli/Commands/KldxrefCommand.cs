@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using LkmKit.Formats;
+using LkmKit.Formats.Flavors.FreeBsd;
 
 namespace LkmKit.Cli.Commands;
 
@@ -12,7 +15,7 @@ public static class KldxrefCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var dump = new Option<bool>("-d") { Description = "Do not write hints files; print the records on stdout." };
-        var file = new Option<string>("-f") { Description = "Name of the hints file (default linker.hints).", DefaultValueFactory = _ => "linker.hints" };
+        var file = new Option<string>("-f") { Description = "Name of the hints file (default linker.hints).", DefaultValueFactory = _ => KldxrefIndexer.DefaultHintsName };
         var directory = new Argument<string>("DIR") { Description = "Directory of FreeBSD modules (*.ko and dot-less files); subdirectories get their own file." };
         var command = new Command("kldxref", CommandHelp.Describe("Build FreeBSD linker.hints for a directory of modules (like kldxref).",
             "lkm kldxref -d testdata/freebsd/amd64")) { dump, file, directory };
@@ -25,10 +28,38 @@ public static class KldxrefCommand
                 return 1;
             }
 
-            new Kldxref(result.GetValue(dump), result.GetValue(file)!, stdout, stderr).Run(root);
+            bool print = result.GetValue(dump);
+            new KldxrefIndexer(result.GetValue(file)!, ModuleReader.Default)
+            {
+                WriteHints = !print,
+                ModuleRead = print ? (path, details) => Print(stdout, path, details) : null,
+                Problem = message => stderr.WriteLine($"lkm kldxref: {message}"),
+            }.Run(root);
             stdout.Flush();
             return 0;
         });
         return command;
     }
+
+    /// <summary>Prints a module and its records as <c>kldxref -d</c> does.</summary>
+    private static void Print(TextWriter stdout, string path, FreeBsdModuleDetails details)
+    {
+        stdout.WriteLine(path);
+        foreach (var line in LinkerHintsWriter.HintOrder(details).Select(Describe).OfType<string>())
+        {
+            stdout.WriteLine(line);
+        }
+    }
+
+    /// <summary>A record as <c>kldxref -d</c> prints it, or null for records it does not print.</summary>
+    private static string? Describe(FreeBsdMetadataRecord record) => record.Type switch
+    {
+        FreeBsdMetadataType.Module => $"  module {record.Name}",
+        FreeBsdMetadataType.Version when record.Version is { } v => string.Create(CultureInfo.InvariantCulture, $"  interface {record.Name}.{v}"),
+        FreeBsdMetadataType.Depend when record.Depend is { } d =>
+            string.Create(CultureInfo.InvariantCulture, $"  depends on {record.Name}.{d.Preferred} ({d.Minimum},{d.Maximum})"),
+        FreeBsdMetadataType.PnpInfo when record.Pnp is { } p =>
+            string.Create(CultureInfo.InvariantCulture, $"  pnp info for bus {record.Name} format {p.Descriptor} {p.EntryCount} entries of {p.EntryLength} bytes"),
+        _ => null,
+    };
 }

@@ -15,9 +15,6 @@ internal sealed class AOutContainerReader(IReadOnlyList<IFlavorReader<AOutFile>>
     public bool CanRead(ReadOnlySpan<byte> head) => AOutFile.IsAOut(head);
 
     /// <inheritdoc />
-    public IReadOnlyList<KernelModule> Read(ModuleSource source) => Read(source, ModuleReadOptions.Default);
-
-    /// <inheritdoc />
     public IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options)
     {
         var aout = AOutFile.Parse(source.Data, source.Path);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.AOut;
 
@@ -89,15 +90,8 @@ internal sealed class AOutFile
         }
 
         var table = Data.Span.Slice((int)Layout.StringOffset, (int)size);
-        var rest = table[(int)symbol.StringIndex..];
-        int nul = rest.IndexOf((byte)0);
-        if (nul < 0)
-        {
-            throw new ModuleFormatException(Path, (long)Layout.StringOffset + symbol.StringIndex, $"a.out symbol {symbol.Index}",
-                "name runs to the end of the string table without a NUL terminator");
-        }
-
-        return Encoding.UTF8.GetString(rest[..nul]);
+        return Encoding.UTF8.GetString(CString.Read(table[(int)symbol.StringIndex..], Path, (long)Layout.StringOffset + symbol.StringIndex,
+            $"a.out symbol {symbol.Index}", "name runs to the end of the string table without a NUL terminator"));
     }
 
     /// <summary>Number of records in the text (<paramref name="data"/> false) or data relocation table.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.AOut;
 
@@ -12,7 +13,7 @@ internal readonly record struct AOutPointer(AOutRelocation Relocation, AOutSymbo
 
 /// <summary>
 /// Reads pointer fields of structures in the data segment through the data relocation table, like
-/// <c>ElfPointerResolver</c> does for ELF: a field is a pointer exactly when a relocation patches it.
+/// <c>ElfPointerReader</c> does for ELF: a field is a pointer exactly when a relocation patches it.
 /// </summary>
 internal sealed class AOutPointerResolver
 {
@@ -96,9 +97,7 @@ internal sealed class AOutPointerResolver
             return null;
         }
 
-        var rest = segment[(int)start..];
-        int nul = rest.IndexOf((byte)0);
-        return nul < 0 ? null : Encoding.UTF8.GetString(rest[..nul]);
+        return CString.TryRead(segment[(int)start..], out var value) ? Encoding.UTF8.GetString(value) : null;
     }
 
     private string Label(uint segmentType, ulong address)

@@ -65,7 +65,7 @@ public static class ModuleDiscovery
                     || IsModuleContent(inner);
         }
 
-        foreach (var container in ModuleReader.Containers)
+        foreach (var container in ModuleReader.Default.Containers)
         {
             if (container.CanRead(head))
             {

@@ -25,6 +25,8 @@ internal static class ElfConstants
     public const ulong ShfWrite = 0x1, ShfAlloc = 0x2, ShfExecInstr = 0x4, ShfMerge = 0x10, ShfStrings = 0x20,
         ShfInfoLink = 0x40, ShfLinkOrder = 0x80, ShfOsNonConforming = 0x100, ShfGroup = 0x200, ShfTls = 0x400,
         ShfCompressed = 0x800, ShfExclude = 0x80000000;
+    /// <summary>Linux's own section flag (include/uapi/linux/elf.h): read-only once the module's init has run.</summary>
+    public const ulong ShfRoAfterInit = 0x00200000;
 
     public const ushort ShnUndef = 0, ShnLoReserve = 0xff00, ShnAbs = 0xfff1, ShnCommon = 0xfff2, ShnXIndex = 0xffff;
 

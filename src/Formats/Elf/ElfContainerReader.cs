@@ -10,9 +10,6 @@ internal sealed class ElfContainerReader(IReadOnlyList<IFlavorReader<ElfFile>> f
     public bool CanRead(ReadOnlySpan<byte> head) => ElfFile.IsElf(head);
 
     /// <inheritdoc />
-    public IReadOnlyList<KernelModule> Read(ModuleSource source) => Read(source, ModuleReadOptions.Default);
-
-    /// <inheritdoc />
     public IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options) =>
         [ReadModule(ElfFile.Parse(source.Data, source.Path), source, options)];
 

@@ -1,10 +1,12 @@
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Elf;
 
 /// <summary>
-/// Reads structures that are linked by pointers out of a module the way <c>kldxref</c> does, with every pointer
+/// The one reader of pointer fields in ELF modules (Linux export tables and <c>struct module</c>, FreeBSD metadata,
+/// NetBSD <c>modinfo_t</c>). Reads structures that are linked by pointers the way <c>kldxref</c> does, with every pointer
 /// resolved through a relocation, never taken from the raw bytes: a relocatable object (ET_REL) through the REL/RELA
 /// sections that patch the field's section (<see cref="ElfPointerResolver"/>), an image (ET_DYN/ET_EXEC) through its
 /// dynamic relocations applied at base 0. Places and targets are (section, offset) pairs in both cases.
@@ -13,6 +15,7 @@ internal sealed class ElfPointerReader
 {
     private readonly ElfFile _elf;
     private readonly Dictionary<int, ElfPointerResolver> _resolvers = [];
+    private ElfPointerResolver? _last;
     private Dictionary<ulong, (ModuleRelocation Relocation, int SymbolTable, long EntryOffset)>? _dynamic;
 
     /// <summary>Creates a reader over <paramref name="elf"/>.</summary>
@@ -46,22 +49,67 @@ internal sealed class ElfPointerReader
     public RelocatedTarget? ReadPointer(int section, ulong offset, string structure)
     {
         var bytes = Read(section, offset, PointerSize, structure);
-        long fileOffset = FileOffsetOf(section, offset);
-        if (!IsImage)
+        if (TryResolve(section, offset, structure, out var target))
         {
-            if (Resolver(section).TryResolve(offset, out var target))
-            {
-                return target;
-            }
-        }
-        else if (Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
-        {
-            return ResolveDynamic(entry.Relocation, entry.SymbolTable, entry.EntryOffset, structure);
+            return target;
         }
 
+        long fileOffset = FileOffsetOf(section, offset);
         ulong raw = _elf.Reader.Word(bytes, 0, _elf.Is64);
         return raw == 0 ? null : throw new ModuleFormatException(_elf.Path, fileOffset, structure,
             $"pointer field holds 0x{raw:x} but no relocation patches it");
+    }
+
+    /// <summary>
+    /// Resolves the field at <paramref name="offset"/> of <paramref name="section"/> through the relocation that patches
+    /// it; false when none does (the stored bytes are not looked at).
+    /// </summary>
+    public bool TryResolve(int section, ulong offset, string structure, out RelocatedTarget target)
+    {
+        if (!IsImage)
+        {
+            return Resolver(section).TryResolve(offset, out target);
+        }
+
+        if (section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
+        {
+            target = ResolveDynamic(entry.Relocation, entry.SymbolTable, entry.EntryOffset, structure);
+            return true;
+        }
+
+        target = default;
+        return false;
+    }
+
+    /// <summary>The relocation that patches the field at <paramref name="offset"/> of <paramref name="section"/>, if any.</summary>
+    public bool TryGetRelocation(int section, ulong offset, out ModuleRelocation relocation)
+    {
+        if (!IsImage)
+        {
+            return Resolver(section).TryGetRelocation(offset, out relocation);
+        }
+
+        if (section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
+        {
+            relocation = entry.Relocation;
+            return true;
+        }
+
+        relocation = default;
+        return false;
+    }
+
+    /// <summary>The name of the symbol named by the relocation that patches the field at <paramref name="offset"/> of <paramref name="section"/>, or null.</summary>
+    public string? RelocationSymbolName(int section, ulong offset)
+    {
+        if (!IsImage)
+        {
+            return Resolver(section).SymbolName(offset);
+        }
+
+        return section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry)
+            ? _elf.GetSymbolTable(entry.SymbolTable).GetName((int)entry.Relocation.SymbolIndex)
+            : null;
     }
 
     /// <summary>Reads the pointer field at <paramref name="delta"/> bytes past <paramref name="place"/>.</summary>
@@ -119,7 +167,7 @@ internal sealed class ElfPointerReader
                 $"points into section {_elf.GetSectionName(section)}, which has no contents");
         }
 
-        return ElfFile.ReadCString(_elf.GetSectionBytes(section), place.Offset, _elf.Path, (long)header.Offset, structure);
+        return CString.At(_elf.GetSectionBytes(section), place.Offset, _elf.Path, (long)header.Offset, structure);
     }
 
     /// <summary>
@@ -199,13 +247,19 @@ internal sealed class ElfPointerReader
 
     private ElfPointerResolver Resolver(int section)
     {
+        // Readers walk one section's fields at a time (an export table, a metadata record): keep the last one at hand.
+        if (_last is { } last && last.SectionIndex == section)
+        {
+            return last;
+        }
+
         if (!_resolvers.TryGetValue(section, out var resolver))
         {
             resolver = new ElfPointerResolver(_elf, section);
             _resolvers[section] = resolver;
         }
 
-        return resolver;
+        return _last = resolver;
     }
 
     /// <summary>Every dynamic relocation (REL/RELA sections with sh_info 0) by the address it patches.</summary>

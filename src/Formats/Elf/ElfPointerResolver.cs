@@ -1,4 +1,3 @@
-using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats.Elf;
@@ -11,9 +10,9 @@ namespace LkmKit.Formats.Elf;
 internal readonly record struct RelocatedTarget(int SectionIndex, ulong Offset, uint SymbolIndex, int SymbolTable = -1);
 
 /// <summary>
-/// Reads pointer-like fields of one section of a relocatable object the way a loader would see them, through the
-/// relocations that patch the section: the stored bytes are 0 (RELA) or a partial addend (REL), so the meaning of
-/// a field is S + A of its relocation, whether the field is absolute or PC-relative.
+/// The relocations that patch one section of a relocatable object, by offset: <see cref="ElfPointerReader"/>'s index for
+/// ET_REL files (flavours read pointers through the reader, not through this). The stored bytes are 0 (RELA) or a
+/// partial addend (REL), so the meaning of a field is S + A of its relocation, whether it is absolute or PC-relative.
 /// </summary>
 internal sealed class ElfPointerResolver
 {
@@ -42,9 +41,6 @@ internal sealed class ElfPointerResolver
 
     /// <summary>The section whose fields are resolved.</summary>
     public int SectionIndex { get; }
-
-    /// <summary>Number of relocations that patch the section.</summary>
-    public int Count => _byOffset.Count;
 
     /// <summary>The relocation at <paramref name="offset"/>, if any.</summary>
     public bool TryGetRelocation(ulong offset, out ModuleRelocation relocation)
@@ -91,17 +87,5 @@ internal sealed class ElfPointerResolver
         }
 
         return _elf.GetSymbolTable(entry.SymbolTable).GetName((int)entry.Relocation.SymbolIndex);
-    }
-
-    /// <summary>Reads the NUL-terminated string a resolved target points to.</summary>
-    public string ReadString(in RelocatedTarget target, string structure)
-    {
-        if (target.SectionIndex < 0)
-        {
-            throw new ModuleFormatException(_elf.Path, (long)_elf.Sections[SectionIndex].Offset, structure, "points to a symbol that is not defined in a section");
-        }
-
-        var header = _elf.Sections[target.SectionIndex];
-        return ElfFile.ReadCString(_elf.GetSectionBytes(target.SectionIndex), target.Offset, _elf.Path, (long)header.Offset, structure);
     }
 }

@@ -1,5 +1,6 @@
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.MachO;
 
@@ -145,9 +146,7 @@ internal static class ChainedFixups
                     throw new ModuleFormatException(file.Path, at, $"chained import {i}", $"name offset 0x{nameOffset:x} is past the blob (0x{blob.DataSize:x} bytes)");
                 }
 
-                var rest = s.Slice(baseAt + (int)nameAt, (int)(blob.DataSize - nameAt));
-                int end = rest.IndexOf((byte)0);
-                name = System.Text.Encoding.UTF8.GetString(end < 0 ? rest : rest[..end]);
+                name = System.Text.Encoding.UTF8.GetString(CString.Field(s.Slice(baseAt + (int)nameAt, (int)(blob.DataSize - nameAt))));
             }
 
             result.Add(new ChainedImport(name, ordinal, weak, addend));

@@ -15,12 +15,12 @@ internal sealed class MachOContainerReader(IReadOnlyList<IFlavorReader<MachOFile
     public bool CanRead(ReadOnlySpan<byte> head) => MachOFile.IsMachO(head) || FatFile.IsFat(head);
 
     /// <inheritdoc />
-    public IReadOnlyList<KernelModule> Read(ModuleSource source)
+    public IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options)
     {
         var data = source.Data;
         if (!FatFile.IsFat(data.Span))
         {
-            return [ReadImage(MachOFile.Parse(data, source.Path), source, null, 1)];
+            return [ReadImage(MachOFile.Parse(data, source.Path), source, null, 1, options)];
         }
 
         var slices = FatFile.ReadSlices(data.Span, source.Path);
@@ -28,7 +28,7 @@ internal sealed class MachOContainerReader(IReadOnlyList<IFlavorReader<MachOFile
         foreach (var slice in slices)
         {
             var file = MachOFile.Parse(data, source.Path, slice.Offset, slice.Size);
-            var module = ReadImage(file, source, slice, slices.Count);
+            var module = ReadImage(file, source, slice, slices.Count, options);
             if (file.Header.CpuType != slice.CpuType)
             {
                 module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning,
@@ -42,10 +42,10 @@ internal sealed class MachOContainerReader(IReadOnlyList<IFlavorReader<MachOFile
     }
 
     /// <summary>Builds the model of one image and lets its flavour fill the metadata.</summary>
-    public KernelModule ReadImage(MachOFile file, ModuleSource? source, FatSlice? slice, int sliceCount)
+    public KernelModule ReadImage(MachOFile file, ModuleSource? source, FatSlice? slice, int sliceCount, ModuleReadOptions options)
     {
         var module = MachOModelBuilder.CreateModule(file, source, slice, sliceCount);
-        FlavorReaders.Apply(flavors, file, module, new FlavorReadContext(source, ModuleReadOptions.Default),
+        FlavorReaders.Apply(flavors, file, module, new FlavorReadContext(source, options),
             "not a recognised kernel module: not MH_KEXT_BUNDLE and no _kmod_info symbol; read as a plain Mach-O image");
         return module;
     }

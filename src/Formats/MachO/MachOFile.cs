@@ -1,6 +1,7 @@
 using System.Text;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.MachO;
 
@@ -130,11 +131,7 @@ internal sealed class MachOFile
     public ReadOnlySpan<byte> Bounded => FileData.Span[..(int)(SliceOffset + SliceSize)];
 
     /// <summary>Reads a NUL-padded fixed-size name (segment and section names).</summary>
-    public static string FixedName(ReadOnlySpan<byte> bytes)
-    {
-        int end = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-    }
+    public static string FixedName(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(CString.Field(bytes));
 
     private void ParseHeader()
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.MachO;
 
@@ -77,9 +78,7 @@ internal sealed class MachOSymbolTable
         }
 
         var table = _file.Bounded.Slice((int)(_file.SliceOffset + _symtab.StringOffset), (int)_symtab.StringSize);
-        var rest = table[(int)stringIndex..];
-        int end = rest.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? rest : rest[..end]);
+        return Encoding.UTF8.GetString(CString.Field(table[(int)stringIndex..]));
     }
 
     /// <summary>Index of the first non-stab entry named <paramref name="name"/> whose type is N_SECT; -1 if none.</summary>

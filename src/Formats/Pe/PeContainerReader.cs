@@ -10,11 +10,11 @@ internal sealed class PeContainerReader(IReadOnlyList<IFlavorReader<PeImage>> fl
     public bool CanRead(ReadOnlySpan<byte> head) => PeImage.IsPe(head);
 
     /// <inheritdoc />
-    public IReadOnlyList<KernelModule> Read(ModuleSource source)
+    public IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options)
     {
         var image = PeImage.Parse(source.Data, source.Path);
         var module = PeModelBuilder.CreateModule(image, source);
-        FlavorReaders.Apply(flavors, image, module, new FlavorReadContext(source, ModuleReadOptions.Default), "not a recognised PE image");
+        FlavorReaders.Apply(flavors, image, module, new FlavorReadContext(source, options), "not a recognised PE image");
         return [module];
     }
 }

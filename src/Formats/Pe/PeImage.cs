@@ -1,6 +1,7 @@
 using System.Reflection.PortableExecutable;
 using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Pe;
 
@@ -228,13 +229,7 @@ internal sealed class PeImage
     public string ReadAsciiZ(uint rva, string structure, long reportOffset)
     {
         var rest = Rest(rva, structure, reportOffset, out int at);
-        int end = rest.IndexOf((byte)0);
-        if (end < 0)
-        {
-            throw new ModuleFormatException(Path, at, structure, $"string at RVA 0x{rva:x} has no NUL terminator before the end of its section");
-        }
-
-        return Encoding.Latin1.GetString(rest[..end]);
+        return Encoding.Latin1.GetString(CString.Read(rest, Path, at, structure, $"string at RVA 0x{rva:x} has no NUL terminator before the end of its section"));
     }
 
     /// <summary>The file offset of data directory <paramref name="index"/>'s entry in the optional header.</summary>

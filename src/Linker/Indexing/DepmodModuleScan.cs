@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text;
 using LkmKit.Formats;
 using LkmKit.Formats.Elf;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Linker.Indexing;
 
@@ -82,11 +83,8 @@ internal sealed class DepmodModuleScan
             return;
         }
 
-        var span = image.Section(index);
-        while (!span.IsEmpty)
+        foreach (var item in CString.Split(image.Section(index)))
         {
-            int nul = span.IndexOf((byte)0);
-            var item = nul < 0 ? span : span[..nul];
             if (item.StartsWith(AliasKey))
             {
                 aliases.Add(Encoding.Latin1.GetString(item[AliasKey.Length..]));
@@ -95,8 +93,6 @@ internal sealed class DepmodModuleScan
             {
                 softdeps.Add(Encoding.Latin1.GetString(item[SoftdepKey.Length..]));
             }
-
-            span = nul < 0 ? default : span[(nul + 1)..];
         }
     }
 
@@ -148,7 +144,7 @@ internal sealed class DepmodModuleScan
             if (sectionIndex != ElfConstants.ShnUndef && !rest.StartsWith(CrcPrefix))
             {
                 // A defined symbol matters only as a __crc_ one. When the table ends in NUL every name is terminated.
-                if (!terminated && rest.IndexOf((byte)0) < 0)
+                if (!terminated && !CString.TryRead(rest, out _))
                 {
                     throw image.Odd(elf => NameOf(elf, symtab, i));
                 }
@@ -156,18 +152,16 @@ internal sealed class DepmodModuleScan
                 continue;
             }
 
-            int end = rest.IndexOf((byte)0);
-            if (end < 0)
+            if (!CString.TryRead(rest, out var name))
             {
                 throw image.Odd(elf => NameOf(elf, symtab, i));
             }
 
-            if (end == 0)
+            if (name.IsEmpty)
             {
                 continue;
             }
 
-            var name = rest[..end];
             bool weak = entry[image.Is64 ? 4 : 12] >> 4 == ElfConstants.StbWeak;
             if (name.StartsWith(CrcPrefix))
             {
@@ -230,17 +224,9 @@ internal sealed class DepmodModuleScan
             return;
         }
 
-        var span = image.Section(index);
-        while (!span.IsEmpty)
+        foreach (var item in CString.Split(image.Section(index)))
         {
-            int nul = span.IndexOf((byte)0);
-            var item = nul < 0 ? span : span[..nul];
-            if (!item.IsEmpty)
-            {
-                exports.Add(new DepmodSymbol(Encoding.Latin1.GetString(item), 0, false));
-            }
-
-            span = nul < 0 ? default : span[(nul + 1)..];
+            exports.Add(new DepmodSymbol(Encoding.Latin1.GetString(item), 0, false));
         }
     }
 
@@ -345,8 +331,7 @@ internal sealed class DepmodModuleScan
                 int at = v * Record;
                 _crcs[v] = image.Is64 ? image.U64(span[at..]) : image.U32(span[at..]);
                 var name = span.Slice(at + _crcSize, Record - _crcSize);
-                int nul = name.IndexOf((byte)0);
-                _nameLengths[v] = nul < 0 ? name.Length : nul;
+                _nameLengths[v] = CString.Field(name).Length;
                 int slot = Find(Name(v));
                 if (_slots[slot] == 0)
                 {

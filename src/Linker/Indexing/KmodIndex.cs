@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using LkmKit.Formats;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Linker.Indexing;
 
@@ -237,14 +238,8 @@ internal sealed class KmodIndex
         ReadOnlySpan<byte> prefix = [];
         if ((word & KmodIndexWriter.FlagPrefix) != 0)
         {
-            int nul = Remaining(at, "index node prefix").IndexOf((byte)0);
-            if (nul < 0)
-            {
-                throw new ModuleFormatException(_path, at, "index node prefix", "prefix is not NUL-terminated");
-            }
-
-            prefix = _data.AsSpan(at, nul);
-            at += nul + 1;
+            prefix = CString.Read(Remaining(at, "index node prefix"), _path, at, "index node prefix", "prefix is not NUL-terminated");
+            at += prefix.Length + 1;
         }
 
         int first = 128, last = 0, childAt = 0;
@@ -299,14 +294,13 @@ internal sealed class KmodIndex
         for (uint v = 0; v < count; v++)
         {
             var rest = Remaining(at, "index value");
-            int nul = rest.Length >= 4 ? rest[4..].IndexOf((byte)0) : -1;
-            if (nul < 0)
+            if (rest.Length < 4 || !CString.TryRead(rest[4..], out var value))
             {
                 throw new ModuleFormatException(_path, at, "index value", "value is truncated or not NUL-terminated");
             }
 
-            values.Add(new KmodIndexValue(Encoding.Latin1.GetString(rest.Slice(4, nul)), BinaryPrimitives.ReadUInt32BigEndian(rest)));
-            at += 4 + nul + 1;
+            values.Add(new KmodIndexValue(Encoding.Latin1.GetString(value), BinaryPrimitives.ReadUInt32BigEndian(rest)));
+            at += 4 + value.Length + 1;
         }
 
         return values;

@@ -1,4 +1,5 @@
 using LkmKit.Formats.Model;
+using static LkmKit.Formats.Elf.ElfConstants;
 
 namespace LkmKit.Linker.Layout;
 
@@ -8,8 +9,6 @@ namespace LkmKit.Linker.Layout;
 /// </summary>
 internal sealed class BsdLayout : ILayoutPolicy
 {
-    private const uint ShtProgBits = 1, ShtNoBits = 8, ShtX86_64Unwind = 0x70000001;
-
     /// <inheritdoc />
     public string Name => "bsd";
 

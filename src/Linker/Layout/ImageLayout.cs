@@ -1,3 +1,4 @@
+using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Linker.Layout;
@@ -11,9 +12,6 @@ namespace LkmKit.Linker.Layout;
 /// </summary>
 internal sealed class ImageLayout : ILayoutPolicy
 {
-    private const ulong ShfTls = 0x400;
-    private const uint ShtNoBits = 8;
-
     /// <inheritdoc />
     public string Name => "image";
 
@@ -22,7 +20,7 @@ internal sealed class ImageLayout : ILayoutPolicy
 
     /// <summary>True when <paramref name="section"/> is part of the mapped image.</summary>
     public static bool IsLoaded(ModuleSection section) =>
-        section.IsAllocated && section.Size > 0 && !(section.RawType == ShtNoBits && (section.RawFlags & ShfTls) != 0);
+        section.IsAllocated && section.Size > 0 && !(section.RawType == ElfConstants.ShtNoBits && (section.RawFlags & ElfConstants.ShfTls) != 0);
 
     /// <summary>
     /// The relocation base B for an image mapped at <paramref name="loadAddress"/>: the load address minus the page-truncated

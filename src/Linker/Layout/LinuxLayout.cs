@@ -1,4 +1,5 @@
 using LkmKit.Formats.Model;
+using static LkmKit.Formats.Elf.ElfConstants;
 
 namespace LkmKit.Linker.Layout;
 
@@ -17,8 +18,6 @@ internal sealed class LinuxLayout : ILayoutPolicy
 {
     /// <summary>The page size the regions are aligned to (4 KiB on x86, i386 and arm64 kernels with 4K pages).</summary>
     public const ulong PageSize = 4096;
-
-    private const ulong ShfWrite = 0x1, ShfAlloc = 0x2, ShfExecInstr = 0x4, ShfRoAfterInit = 0x00200000;
 
     private static readonly HashSet<string> LoseAlloc = new(StringComparer.Ordinal)
     {

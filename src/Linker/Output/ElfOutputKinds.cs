@@ -1,4 +1,5 @@
 using LkmKit.Formats.Model;
+using static LkmKit.Formats.Elf.ElfConstants;
 
 namespace LkmKit.Linker.Output;
 
@@ -9,9 +10,6 @@ namespace LkmKit.Linker.Output;
 /// </summary>
 internal static class ElfOutputKinds
 {
-    private const uint ShtProgBits = 1, ShtNoBits = 8;
-    private const ulong ShfWrite = 0x1, ShfAlloc = 0x2, ShfExecInstr = 0x4;
-
     /// <summary>The ELF section type and flags of <paramref name="section"/>; <paramref name="shapeFlags"/> are the flags the layout saw.</summary>
     public static (uint Type, ulong Flags) Section(KernelModule module, ModuleSection section, ulong shapeFlags)
     {
@@ -27,13 +25,13 @@ internal static class ElfOutputKinds
     /// <summary>The ELF <c>e_machine</c> for <paramref name="module"/>'s architecture (its raw machine when it is ELF).</summary>
     public static uint Machine(KernelModule module) => module.Container == ContainerFormat.Elf ? module.RawMachine : module.Machine switch
     {
-        MachineArchitecture.X86 => 3,
-        MachineArchitecture.X86_64 => 62,
-        MachineArchitecture.AArch64 => 183,
-        MachineArchitecture.Arm => 40,
-        MachineArchitecture.Sparc => 2,
-        MachineArchitecture.Mips => 8,
-        MachineArchitecture.PowerPC => 20,
+        MachineArchitecture.X86 => Machine386,
+        MachineArchitecture.X86_64 => MachineX86_64,
+        MachineArchitecture.AArch64 => MachineAArch64,
+        MachineArchitecture.Arm => MachineArm,
+        MachineArchitecture.Sparc => MachineSparc,
+        MachineArchitecture.Mips => MachineMips,
+        MachineArchitecture.PowerPC => MachinePpc,
         _ => 0,
     };
 }

@@ -2,6 +2,7 @@ using System.Text;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.Kext;
 
@@ -92,19 +93,13 @@ internal sealed class KextBinaryReader : IFlavorReader<MachOFile>
         int at = (int)(file.SliceOffset + section.Offset + (long)offsetInSection);
         int p = file.Is64 ? 4 : 0; // 64-bit layout: next is 8 bytes wide
         int infoVersion = file.Reader.I32(s, at + 4 + p);
-        string name = CString(s.Slice(at + 12 + p, 64));
-        string version = CString(s.Slice(at + 76 + p, 64));
+        string name = Encoding.UTF8.GetString(CString.Field(s.Slice(at + 12 + p, 64)));
+        string version = Encoding.UTF8.GetString(CString.Field(s.Slice(at + 76 + p, 64)));
         int startOffset = file.Is64 ? 180 : 160;
         int stopOffset = file.Is64 ? 188 : 164;
         var (start, startSymbol) = ResolvePointer(file, module, table, sectionIndex, offsetInSection + (ulong)startOffset, at + startOffset);
         var (stop, stopSymbol) = ResolvePointer(file, module, table, sectionIndex, offsetInSection + (ulong)stopOffset, at + stopOffset);
         return new KmodInfo(name, version, infoVersion, start, startSymbol, stop, stopSymbol, symbol.Value);
-    }
-
-    private static string CString(ReadOnlySpan<byte> field)
-    {
-        int end = field.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? field : field[..end]);
     }
 
     private static (ulong?, string?) ResolvePointer(MachOFile file, KernelModule module, MachOSymbolTable table, int sectionIndex, ulong offsetInSection, int fileOffset)

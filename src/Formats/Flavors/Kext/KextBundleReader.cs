@@ -20,13 +20,16 @@ internal static class KextBundleReader
 
     /// <summary>Reads the bundle at <paramref name="directory"/> and its plug-ins.</summary>
     /// <exception cref="ModuleFormatException">The bundle has no Info.plist, or a plist or executable is malformed.</exception>
-    public static ModuleFile Open(string directory)
+    /// <param name="directory">The bundle.</param>
+    /// <param name="machO">The Mach-O container (with its flavours) that reads the executables.</param>
+    /// <param name="options">The caller's choices.</param>
+    public static ModuleFile Open(string directory, MachOContainerReader machO, ModuleReadOptions options)
     {
         var modules = new List<KernelModule>();
         var sources = new List<ModuleSource>();
         try
         {
-            ReadBundle(directory, null, modules, sources, 0);
+            ReadBundle(directory, null, modules, sources, 0, machO, options);
             return new ModuleFile(directory, modules, new Owner(sources));
         }
         catch
@@ -36,7 +39,8 @@ internal static class KextBundleReader
         }
     }
 
-    private static void ReadBundle(string directory, string? parent, List<KernelModule> modules, List<ModuleSource> sources, int depth)
+    private static void ReadBundle(string directory, string? parent, List<KernelModule> modules, List<ModuleSource> sources, int depth,
+        MachOContainerReader machO, ModuleReadOptions options)
     {
         string contents = Path.Combine(directory, "Contents");
         bool shallow = !Directory.Exists(contents);
@@ -63,7 +67,7 @@ internal static class KextBundleReader
                 RequireInside(directory, exePath, "kext executable");
                 var source = ModuleSource.Open(exePath);
                 sources.Add(source);
-                own.AddRange(ReadExecutable(source));
+                own.AddRange(ReadExecutable(source, machO, options));
             }
             else
             {
@@ -109,7 +113,7 @@ internal static class KextBundleReader
         foreach (var plugIn in plugIns)
         {
             RequireInside(directory, plugIn, "kext plug-in");
-            ReadBundle(plugIn, plist.Identifier, modules, sources, depth + 1);
+            ReadBundle(plugIn, plist.Identifier, modules, sources, depth + 1, machO, options);
         }
     }
 
@@ -125,15 +129,14 @@ internal static class KextBundleReader
         }
     }
 
-    private static IReadOnlyList<KernelModule> ReadExecutable(ModuleSource source)
+    private static IReadOnlyList<KernelModule> ReadExecutable(ModuleSource source, MachOContainerReader machO, ModuleReadOptions options)
     {
-        var reader = ModuleReader.MachO;
-        if (!reader.CanRead(source.Data.Span))
+        if (!machO.CanRead(source.Data.Span))
         {
             throw new ModuleFormatException(source.Path, 0, "kext executable", "not a Mach-O file (thin or fat)");
         }
 
-        var modules = reader.Read(source);
+        var modules = machO.Read(source, options);
         foreach (var module in modules)
         {
             if (module.Details is not KextDetails)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.PropertyLists;
 
 namespace LkmKit.Formats.Flavors.Kext;
 
@@ -37,7 +38,7 @@ internal sealed class KextInfoPlist
             throw new ModuleFormatException(path, 0, "Info.plist", $"file of {size} bytes is larger than the {MaxSize >> 20} MiB accepted");
         }
 
-        var root = PropertyList.Parse(File.ReadAllBytes(path), path, out string format);
+        var root = PropertyList.Parse(File.ReadAllBytes(path), path, "Info.plist", out string format);
         return root is PlistDictionary dict ? new KextInfoPlist(dict, format)
             : throw new ModuleFormatException(path, 0, "Info.plist", $"the top object is a {root.GetType().Name}, not a dictionary");
     }
@@ -139,9 +140,9 @@ internal sealed class KextInfoPlist
     {
         string s => s,
         bool b => b ? "true" : "false",
-        long l => l.ToString(CultureInfo.InvariantCulture),
+        PlistInteger n => n.Value.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
-        byte[] bytes => $"<{bytes.Length} bytes>",
+        PlistData data => $"<{data.Bytes.Length} bytes>",
         DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         PlistDictionary dict => "{" + string.Join(", ", dict.OrderedKeys.Select(k => $"{k}={Text(dict[k])}")) + "}",
         List<object> list => "[" + string.Join(", ", list.Select(Text)) + "]",

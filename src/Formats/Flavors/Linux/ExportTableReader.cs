@@ -37,9 +37,9 @@ internal static class ExportTableReader
 
     private static void ReadTable(ElfFile elf, KernelModule module, int index, bool gpl, int labels, string tableName, List<ModuleExport> exports)
     {
-        var resolver = new ElfPointerResolver(elf, index);
+        var pointers = new ElfPointerReader(elf);
         ulong size = elf.Sections[index].Size;
-        if (!resolver.TryGetRelocation(0, out var first))
+        if (!pointers.TryGetRelocation(index, 0, out var first))
         {
             module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} has no relocation for its first entry; exports not read", (long)elf.Sections[index].Offset));
             return;
@@ -59,9 +59,9 @@ internal static class ExportTableReader
         for (ulong i = 0; i < count; i++)
         {
             ulong at = i * entrySize;
-            string? name = resolver.TryResolve(at + field, out var nameTarget)
-                ? resolver.ReadString(nameTarget, $"{tableName} entry {i} name")
-                : resolver.SymbolName(at);
+            string? name = pointers.TryResolve(index, at + field, tableName, out var nameTarget)
+                ? pointers.ReadString(nameTarget, $"{tableName} entry {i} name")
+                : pointers.RelocationSymbolName(index, at);
             if (string.IsNullOrEmpty(name))
             {
                 module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{tableName} entry {i} has no name", (long)(elf.Sections[index].Offset + at)));
@@ -69,9 +69,9 @@ internal static class ExportTableReader
             }
 
             string? ns = null;
-            if (entrySize >= 3 * field && resolver.TryResolve(at + 2 * field, out var nsTarget))
+            if (entrySize >= 3 * field && pointers.TryResolve(index, at + 2 * field, tableName, out var nsTarget))
             {
-                ns = resolver.ReadString(nsTarget, $"{tableName} entry {i} namespace");
+                ns = pointers.ReadString(nsTarget, $"{tableName} entry {i} namespace");
             }
 
             uint? crc = i < (ulong)crcs.Length ? crcs[i] : null;

@@ -1,6 +1,7 @@
 using System.Text;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.Linux;
 
@@ -172,11 +173,9 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         var bytes = elf.GetSectionBytes(index);
         if (bytes.Length >= nameOffset + nameLength)
         {
-            var name = bytes.Slice(nameOffset, nameLength);
-            int nul = name.IndexOf((byte)0);
-            if (nul > 0)
+            if (CString.TryRead(bytes.Slice(nameOffset, nameLength), out var name) && !name.IsEmpty)
             {
-                details.StructModuleName = Encoding.UTF8.GetString(name[..nul]);
+                details.StructModuleName = Encoding.UTF8.GetString(name);
             }
         }
     }
@@ -190,17 +189,17 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             return entries;
         }
 
-        var resolver = new ElfPointerResolver(elf, index);
+        var pointers = new ElfPointerReader(elf);
         ulong size = elf.Sections[index].Size;
-        for (ulong offset = 0; resolver.Count > 0 && offset < size; offset += (ulong)(elf.Is64 ? 8 : 4))
+        for (ulong offset = 0; offset < size; offset += (ulong)(elf.Is64 ? 8 : 4))
         {
-            string? symbol = resolver.SymbolName(offset);
+            string? symbol = pointers.RelocationSymbolName(index, offset);
             if (symbol is not ("init_module" or "cleanup_module"))
             {
                 continue;
             }
 
-            resolver.TryResolve(offset, out var target);
+            pointers.TryResolve(index, offset, ThisModuleSection, out var target);
             bool init = symbol == "init_module";
             if (init)
             {
@@ -267,9 +266,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             {
                 if (note.Owner == "Linux" && note.Type == NoteBuildSalt)
                 {
-                    var text = note.Descriptor.Span;
-                    int nul = text.IndexOf((byte)0);
-                    details.BuildSalt = Encoding.UTF8.GetString(nul >= 0 ? text[..nul] : text);
+                    details.BuildSalt = Encoding.UTF8.GetString(CString.Field(note.Descriptor.Span));
                 }
                 else if (note.Owner == "GNU" && note.Type == NoteGnuBuildId)
                 {

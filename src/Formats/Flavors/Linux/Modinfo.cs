@@ -1,5 +1,6 @@
 using System.Text;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.Linux;
 
@@ -13,23 +14,12 @@ internal static class Modinfo
     public static List<KeyValuePair<string, string>> Parse(ReadOnlySpan<byte> section)
     {
         var pairs = new List<KeyValuePair<string, string>>();
-        int at = 0;
-        while (at < section.Length)
+        foreach (var entry in CString.Split(section))
         {
-            if (section[at] == 0)
-            {
-                at++;
-                continue;
-            }
-
-            var rest = section[at..];
-            int end = rest.IndexOf((byte)0);
-            var entry = end < 0 ? rest : rest[..end];
             int equals = entry.IndexOf((byte)'=');
             string key = Encoding.UTF8.GetString(equals < 0 ? entry : entry[..equals]);
             string value = equals < 0 ? "" : Encoding.UTF8.GetString(entry[(equals + 1)..]);
             pairs.Add(new(key, value));
-            at += entry.Length + 1;
         }
 
         return pairs;

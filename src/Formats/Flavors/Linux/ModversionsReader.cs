@@ -1,6 +1,7 @@
 using System.Text;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.Linux;
 
@@ -38,14 +39,8 @@ internal static class ModversionsReader
         for (int at = 0; at < span.Length; at += RecordSize)
         {
             uint crc = (uint)elf.Reader.Word(span, at, elf.Is64);
-            var name = span.Slice(at + crcSize, RecordSize - crcSize);
-            int nul = name.IndexOf((byte)0);
-            if (nul < 0)
-            {
-                throw new ModuleFormatException(elf.Path, (long)header.Offset + at + crcSize, "__versions record", "symbol name is not NUL-terminated");
-            }
-
-            var text = name[..nul];
+            var text = CString.Read(span.Slice(at + crcSize, RecordSize - crcSize), elf.Path, (long)header.Offset + at + crcSize,
+                "__versions record", "symbol name is not NUL-terminated");
             if (text.Length > 0 && text[0] == (byte)'.')
             {
                 text = text[1..];
@@ -65,7 +60,7 @@ internal static class ModversionsReader
         int nameAt = 0;
         for (int at = 0; at + 4 <= crcs.Length; at += 4)
         {
-            string name = ElfFile.ReadCString(names, (ulong)nameAt, elf.Path, (long)elf.Sections[namesIndex].Offset, "__version_ext_names");
+            string name = CString.At(names, (ulong)nameAt, elf.Path, (long)elf.Sections[namesIndex].Offset, "__version_ext_names");
             if (nameAt >= names.Length)
             {
                 throw new ModuleFormatException(elf.Path, (long)elf.Sections[namesIndex].Offset, "__version_ext_names", "fewer names than CRCs");

@@ -1,6 +1,8 @@
+using System.Text;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.NetBsd;
 
@@ -147,11 +149,11 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
             return;
         }
 
-        foreach (var piece in elf.GetSectionBytes(index).ToArray().Split0())
+        foreach (var piece in CString.Split(elf.GetSectionBytes(index)))
         {
-            if (piece.StartsWith("$NetBSD:", StringComparison.Ordinal))
+            if (piece.StartsWith("$NetBSD:"u8))
             {
-                details.RcsIdsList.Add(piece);
+                details.RcsIdsList.Add(Encoding.UTF8.GetString(piece));
             }
         }
     }
@@ -174,7 +176,7 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
 
         try
         {
-            foreach (var property in PropertyListReader.Parse(Text(file.Read()), path))
+            foreach (var property in PropertyListReader.Parse(file.Read(), path))
             {
                 details.PropertiesList.Add(property);
             }
@@ -183,12 +185,5 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         {
             module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, $"{Path.GetFileName(path)}: {e.Reason}"));
         }
-    }
-
-    /// <summary>The text of <paramref name="bytes"/> as <see cref="File.ReadAllText(string)"/> reads a file: UTF-8 unless a byte-order mark says otherwise.</summary>
-    private static string Text(byte[] bytes)
-    {
-        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
     }
 }

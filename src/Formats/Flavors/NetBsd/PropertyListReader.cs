@@ -1,11 +1,11 @@
-using System.Xml;
+using LkmKit.Formats.PropertyLists;
 
 namespace LkmKit.Formats.Flavors.NetBsd;
 
 /// <summary>
-/// Reads a proplib XML property list (the <c>NAME.prop</c> file NetBSD passes to a module's MODULE_CMD_INIT):
-/// a <c>&lt;plist&gt;</c> holding one <c>&lt;dict&gt;</c>, flattened into key paths and values. DTDs are ignored and
-/// never fetched; nesting is bounded.
+/// Reads a proplib property list (the <c>NAME.prop</c> file NetBSD passes to a module's MODULE_CMD_INIT) with the
+/// shared <see cref="PropertyList"/> parser: an XML <c>&lt;plist&gt;</c> holding one <c>&lt;dict&gt;</c>, flattened
+/// into key paths and values. proplib has no real or date values and reads no binary plists; nesting is bounded.
 /// </summary>
 internal static class PropertyListReader
 {
@@ -13,107 +13,63 @@ internal static class PropertyListReader
     public const int KernelSizeLimit = 8191;
 
     private const int MaxDepth = 32;
+    private const string Structure = "property list";
 
-    /// <summary>Parses <paramref name="xml"/>, read from <paramref name="path"/>.</summary>
-    /// <exception cref="ModuleFormatException">The property list is malformed; <see cref="ModuleFormatException.Reason"/> names the line.</exception>
-    public static List<NetBsdProperty> Parse(string xml, string path)
+    /// <summary>Parses the property file <paramref name="file"/>, read from <paramref name="path"/>.</summary>
+    /// <exception cref="ModuleFormatException">The property list is malformed; <see cref="ModuleFormatException.Reason"/> says where.</exception>
+    public static List<NetBsdProperty> Parse(ReadOnlySpan<byte> file, string path)
     {
-        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true, MaxCharactersInDocument = 1 << 20 };
+        var root = PropertyList.ParseXml(file, path, Structure, MaxDepth);
+        if (root is not PlistDictionary)
+        {
+            throw new ModuleFormatException(path, 0, Structure, "<plist> does not start with a <dict>");
+        }
+
         var result = new List<NetBsdProperty>();
-        try
-        {
-            using var reader = XmlReader.Create(new StringReader(xml), settings);
-            reader.MoveToContent();
-            if (reader.Name != "plist")
-            {
-                throw Malformed(path, $"root element is <{reader.Name}>, expected <plist>");
-            }
-
-            reader.Read();
-            reader.MoveToContent();
-            if (reader.NodeType != XmlNodeType.Element || reader.Name != "dict")
-            {
-                throw Malformed(path, "<plist> does not start with a <dict>");
-            }
-
-            ReadValue(reader, "", result, 0, path);
-        }
-        catch (XmlException e)
-        {
-            throw Malformed(path, $"line {e.LineNumber}: {e.Message}");
-        }
-
+        Flatten(root, "", result, path);
         return result;
     }
 
-    /// <summary>Reads the value element the reader is on, adding its flattened properties under <paramref name="path"/>.</summary>
-    private static void ReadValue(XmlReader reader, string path, List<NetBsdProperty> result, int depth, string file)
+    /// <summary>Adds <paramref name="value"/>'s properties under <paramref name="key"/>: one per scalar, one for an empty dictionary or array.</summary>
+    private static void Flatten(object value, string key, List<NetBsdProperty> result, string path)
     {
-        if (depth > MaxDepth)
+        switch (value)
         {
-            throw Malformed(file, $"nesting deeper than {MaxDepth} levels at {path}");
-        }
+            case PlistDictionary { Count: 0 }:
+                result.Add(new NetBsdProperty(key, "dict", ""));
+                break;
+            case PlistDictionary dict:
+                foreach (var name in dict.OrderedKeys)
+                {
+                    Flatten(dict[name], key.Length == 0 ? name : $"{key}.{name}", result, path);
+                }
 
-        string type = reader.Name;
-        switch (type)
-        {
-            case "dict":
-                ReadContainer(reader, path, result, depth, isDict: true, file);
                 break;
-            case "array":
-                ReadContainer(reader, path, result, depth, isDict: false, file);
+            case List<object> { Count: 0 }:
+                result.Add(new NetBsdProperty(key, "array", ""));
                 break;
-            case "true" or "false":
-                result.Add(new NetBsdProperty(path, "bool", type));
-                reader.Skip();
+            case List<object> list:
+                for (int i = 0; i < list.Count; i++)
+                {
+                    Flatten(list[i], $"{key}[{i}]", result, path);
+                }
+
                 break;
-            case "string" or "integer" or "data":
-                string value = reader.ReadElementContentAsString();
-                result.Add(new NetBsdProperty(path, type, type == "string" ? value : value.Trim()));
+            case bool b:
+                result.Add(new NetBsdProperty(key, "bool", b ? "true" : "false"));
+                break;
+            case string s:
+                result.Add(new NetBsdProperty(key, "string", s));
+                break;
+            case PlistInteger n:
+                result.Add(new NetBsdProperty(key, "integer", n.Text));
+                break;
+            case PlistData d:
+                result.Add(new NetBsdProperty(key, "data", d.Text));
                 break;
             default:
-                throw Malformed(file, $"unknown value element <{type}> at {path}");
+                throw new ModuleFormatException(path, 0, Structure,
+                    $"unknown value element <{(value is double ? "real" : "date")}> at {key} (proplib has no such type)");
         }
     }
-
-    private static void ReadContainer(XmlReader reader, string path, List<NetBsdProperty> result, int depth, bool isDict, string file)
-    {
-        if (reader.IsEmptyElement)
-        {
-            result.Add(new NetBsdProperty(path, isDict ? "dict" : "array", ""));
-            reader.Read();
-            return;
-        }
-
-        reader.Read();
-        int index = 0;
-        while (reader.MoveToContent() == XmlNodeType.Element)
-        {
-            string child;
-            if (isDict)
-            {
-                if (reader.Name != "key")
-                {
-                    throw Malformed(file, $"expected <key> in <dict> at {path}, found <{reader.Name}>");
-                }
-
-                string key = reader.ReadElementContentAsString();
-                child = path.Length == 0 ? key : $"{path}.{key}";
-                if (reader.MoveToContent() != XmlNodeType.Element)
-                {
-                    throw Malformed(file, $"key {child} has no value");
-                }
-            }
-            else
-            {
-                child = $"{path}[{index++}]";
-            }
-
-            ReadValue(reader, child, result, depth + 1, file);
-        }
-
-        reader.ReadEndElement();
-    }
-
-    private static ModuleFormatException Malformed(string file, string reason) => new(file, 0, "property list", reason);
 }

@@ -1,5 +1,6 @@
 using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats;
+using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
 using LkmKit.Linker.Indexing;
 
@@ -227,7 +228,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
         // 8. module_enforce_rwx_sections (STRICT_MODULE_RWX)
         foreach (var section in module.Sections)
         {
-            if ((section.RawFlags & 0x5) == 0x5)
+            if ((section.RawFlags & (ElfConstants.ShfWrite | ElfConstants.ShfExecInstr)) == (ElfConstants.ShfWrite | ElfConstants.ShfExecInstr))
             {
                 throw new Refusal(Errno.ENOEXEC, $"{name}: section {section.Name} is writable and executable (STRICT_MODULE_RWX)");
             }
@@ -358,7 +359,7 @@ internal sealed class LinuxPolicy(ISignatureCheck signatures) : IKernelPolicy
             throw new Refusal(Errno.ENOEXEC, $"{name}: module has no symbols (stripped?)");
         }
 
-        if (!module.Sections.Any(s => s.Name == ".gnu.linkonce.this_module" && (s.RawFlags & 0x2) != 0))
+        if (!module.Sections.Any(s => s.Name == ".gnu.linkonce.this_module" && (s.RawFlags & ElfConstants.ShfAlloc) != 0))
         {
             throw new Refusal(Errno.ENOEXEC, "No module found in object");
         }

@@ -45,7 +45,7 @@ internal sealed class MacOsPolicy : IKernelPolicy
             string? first = null;
             foreach (var module in file.Modules)
             {
-                if (module.Details is KextDetails { BundleIdentifier: { } id } && (module.Machine.ToString() == session.State.Machine || module.FileType == "CODELESS" || !file.Modules.Any(m => m.Details is KextDetails d && d.BundleIdentifier == id && m.Machine.ToString() == session.State.Machine)))
+                if (module.Details is KextDetails { BundleIdentifier: { } id } && (module.Machine.ToString() == session.State.Machine || module.FileKind == ModuleFileKind.Codeless || !file.Modules.Any(m => m.Details is KextDetails d && d.BundleIdentifier == id && m.Machine.ToString() == session.State.Machine)))
                 {
                     _catalogue!.TryAdd(id, module);
                     first ??= id;
@@ -168,7 +168,9 @@ internal sealed class MacOsPolicy : IKernelPolicy
 
             ulong address = 0, size = 0;
             var exports = new List<ExportedSymbol>();
-            if (!details.IsCodeless && module.FileType != "CODELESS")
+            // Only a kext that declares no executable skips the link. ModuleFileKind.Codeless also covers a bundle whose
+            // declared executable is missing, which is not skipped.
+            if (!details.IsCodeless)
             {
                 var scope = state.Modules.Where(m => uses.Contains(m.Name));
                 var resolved = SymbolScope.Resolve(session, module, scope, s => $"kxld: Kext {id} - symbol {s} not found", "kOSKextReturnLinkError", notes);

@@ -4,137 +4,176 @@ using System.Text;
 using System.Xml;
 using LkmKit.Formats.IO;
 
-namespace LkmKit.Formats.Flavors.Kext;
+namespace LkmKit.Formats.PropertyLists;
 
 /// <summary>
-/// Reads property lists into plain .NET values: <see cref="Dictionary{TKey,TValue}"/> (string keys, file order kept
-/// by <see cref="PlistDictionary"/>), <see cref="List{T}"/>, <see cref="string"/>, <see cref="long"/>,
-/// <see cref="double"/>, <see cref="bool"/>, <see cref="byte"/>[] and <see cref="DateTime"/>. XML plists are read with
-/// System.Xml (UTF-8, DTD ignored); binary plists (<c>bplist00</c>) with a bounded decoder.
+/// The one property-list parser (a kext's Info.plist, a NetBSD module's proplib <c>NAME.prop</c>): reads a plist into
+/// plain .NET values: <see cref="PlistDictionary"/> (string keys in file order), <see cref="List{T}"/> of values,
+/// <see cref="string"/>, <see cref="PlistInteger"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="PlistData"/> and
+/// <see cref="DateTime"/>. XML plists are read with System.Xml (encoding from the byte-order mark or declaration, DTD
+/// ignored and never fetched); binary plists (<c>bplist00</c>) with a bounded decoder. Every error is a
+/// <see cref="ModuleFormatException"/>.
 /// </summary>
 internal static class PropertyList
 {
-    private const int MaxDepth = 64;
+    /// <summary>The nesting accepted unless the caller asks for less.</summary>
+    public const int DefaultMaxDepth = 64;
 
     /// <summary>Parses <paramref name="data"/>; <paramref name="format"/> is set to <c>xml</c> or <c>binary</c>.</summary>
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="path">The file, for errors.</param>
+    /// <param name="structure">What the file is, for errors in XML plists (e.g. <c>Info.plist</c>); binary ones say <c>binary plist</c>.</param>
+    /// <param name="format">Set to <c>xml</c> or <c>binary</c>.</param>
+    /// <param name="maxDepth">The deepest nesting of dictionaries and arrays accepted.</param>
     /// <exception cref="ModuleFormatException">The plist is malformed.</exception>
-    public static object Parse(ReadOnlySpan<byte> data, string path, out string format)
+    public static object Parse(ReadOnlySpan<byte> data, string path, string structure, out string format, int maxDepth = DefaultMaxDepth)
     {
         if (data.StartsWith("bplist00"u8))
         {
             format = "binary";
-            return new BinaryPlist(data.ToArray(), path).Read();
+            return new BinaryPlist(data.ToArray(), path, maxDepth).Read();
         }
 
         format = "xml";
-        return ParseXml(data.ToArray(), path);
+        return ParseXml(data, path, structure, maxDepth);
     }
 
-    private static object ParseXml(byte[] data, string path)
+    /// <summary>Parses <paramref name="data"/> as an XML plist only (proplib, which reads no binary plists).</summary>
+    /// <exception cref="ModuleFormatException">The plist is malformed.</exception>
+    public static object ParseXml(ReadOnlySpan<byte> data, string path, string structure, int maxDepth = DefaultMaxDepth) =>
+        new XmlPlist(path, structure, maxDepth).Parse(data.ToArray());
+
+    /// <summary>The XML form: a <c>&lt;plist&gt;</c> element holding one value element.</summary>
+    private sealed class XmlPlist(string path, string structure, int maxDepth)
     {
-        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true };
-        try
+        public object Parse(byte[] data)
         {
-            using var reader = XmlReader.Create(new MemoryStream(data), settings);
-            var document = new XmlDocument { XmlResolver = null };
-            document.Load(reader);
-            var root = document.DocumentElement;
-            if (root is null || root.Name != "plist")
+            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true };
+            try
             {
-                throw new ModuleFormatException(path, 0, "Info.plist", $"root element is <{root?.Name}>, not <plist>");
+                RefuseDeepNesting(data, settings);
+                using var reader = XmlReader.Create(new MemoryStream(data), settings);
+                var document = new XmlDocument { XmlResolver = null };
+                document.Load(reader);
+                var root = document.DocumentElement;
+                if (root is null || root.Name != "plist")
+                {
+                    throw Error($"root element is <{root?.Name}>, not <plist>");
+                }
+
+                var first = root.ChildNodes.OfType<XmlElement>().FirstOrDefault()
+                    ?? throw Error("<plist> is empty");
+                return XmlValue(first, 0);
+            }
+            catch (XmlException e)
+            {
+                throw Error($"not a valid XML plist: line {e.LineNumber}, column {e.LinePosition}: {e.Message}");
+            }
+            catch (ArgumentException e)
+            {
+                // XmlDocument reports a malformed XML declaration (e.g. version="2.0") as an ArgumentException.
+                throw Error($"not a valid XML plist: {e.Message}");
+            }
+        }
+
+        private ModuleFormatException Error(string reason) => new(path, 0, structure, reason);
+
+        /// <summary>
+        /// A streaming pass that stops at elements nested far deeper than <c>maxDepth</c> before the document is built
+        /// (a value at depth d is XML depth d + 1, a dictionary's keys one more); the exact limit is checked per value.
+        /// </summary>
+        private void RefuseDeepNesting(byte[] data, XmlReaderSettings settings)
+        {
+            using var scan = XmlReader.Create(new MemoryStream(data), settings);
+            while (scan.Read())
+            {
+                if (scan.NodeType == XmlNodeType.Element && scan.Depth > maxDepth + 2)
+                {
+                    throw Error($"nesting deeper than {maxDepth} levels");
+                }
+            }
+        }
+
+        private object XmlValue(XmlElement e, int depth)
+        {
+            if (depth > maxDepth)
+            {
+                throw Error($"nesting deeper than {maxDepth} levels");
             }
 
-            var first = root.ChildNodes.OfType<XmlElement>().FirstOrDefault()
-                ?? throw new ModuleFormatException(path, 0, "Info.plist", "<plist> is empty");
-            return XmlValue(first, path, 0);
-        }
-        catch (XmlException e)
-        {
-            throw new ModuleFormatException(path, 0, "Info.plist", $"not a valid XML plist: line {e.LineNumber}, column {e.LinePosition}: {e.Message}");
-        }
-        catch (ArgumentException e)
-        {
-            // XmlDocument reports a malformed XML declaration (e.g. version="2.0") as an ArgumentException.
-            throw new ModuleFormatException(path, 0, "Info.plist", $"not a valid XML plist: {e.Message}");
-        }
-    }
-
-    private static object XmlValue(XmlElement e, string path, int depth)
-    {
-        if (depth > MaxDepth)
-        {
-            throw new ModuleFormatException(path, 0, "Info.plist", $"nesting deeper than {MaxDepth} levels");
-        }
-
-        string where = $"<{e.Name}>";
-        switch (e.Name)
-        {
-            case "dict":
+            string where = $"<{e.Name}>";
+            switch (e.Name)
             {
-                var dict = new PlistDictionary();
-                string? key = null;
-                foreach (var child in e.ChildNodes.OfType<XmlElement>())
+                case "dict":
                 {
-                    if (key is null)
+                    var dict = new PlistDictionary();
+                    string? key = null;
+                    foreach (var child in e.ChildNodes.OfType<XmlElement>())
                     {
-                        if (child.Name != "key")
+                        if (key is null)
                         {
-                            throw new ModuleFormatException(path, 0, "Info.plist", $"<dict> has <{child.Name}> where a <key> was expected");
+                            if (child.Name != "key")
+                            {
+                                throw Error($"<dict> has <{child.Name}> where a <key> was expected");
+                            }
+
+                            key = child.InnerText;
                         }
-
-                        key = child.InnerText;
+                        else
+                        {
+                            dict[key] = XmlValue(child, depth + 1);
+                            key = null;
+                        }
                     }
-                    else
+
+                    if (key is not null)
                     {
-                        dict[key] = XmlValue(child, path, depth + 1);
-                        key = null;
+                        throw Error($"key '{key}' has no value");
                     }
+
+                    return dict;
                 }
 
-                if (key is not null)
+                case "array":
+                    return e.ChildNodes.OfType<XmlElement>().Select(c => XmlValue(c, depth + 1)).ToList();
+                case "string":
+                    return e.InnerText;
+                case "integer":
                 {
-                    throw new ModuleFormatException(path, 0, "Info.plist", $"key '{key}' has no value");
+                    string text = e.InnerText.Trim();
+                    return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) ? new PlistInteger(l, text)
+                        : text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                            && long.TryParse(text[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long h) ? new PlistInteger(h, text)
+                        : throw Error($"{where} '{e.InnerText}' is not an integer");
                 }
+                case "real":
+                    return double.TryParse(e.InnerText.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d
+                        : throw Error($"{where} '{e.InnerText}' is not a number");
+                case "true":
+                    return true;
+                case "false":
+                    return false;
+                case "data":
+                    try
+                    {
+                        return new PlistData(Convert.FromBase64String(string.Concat(e.InnerText.Where(c => !char.IsWhiteSpace(c)))), e.InnerText.Trim());
+                    }
+                    catch (FormatException)
+                    {
+                        throw Error($"{where} is not base64");
+                    }
 
-                return dict;
+                case "date":
+                    return DateTime.TryParse(e.InnerText, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var date) ? date
+                        : throw Error($"{where} '{e.InnerText}' is not a date");
+                default:
+                    throw Error($"unknown element {where}");
             }
-
-            case "array":
-                return e.ChildNodes.OfType<XmlElement>().Select(c => XmlValue(c, path, depth + 1)).ToList();
-            case "string":
-                return e.InnerText;
-            case "integer":
-                return long.TryParse(e.InnerText.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) ? l
-                    : e.InnerText.Trim().StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                        && long.TryParse(e.InnerText.Trim()[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long h) ? h
-                    : throw new ModuleFormatException(path, 0, "Info.plist", $"{where} '{e.InnerText}' is not an integer");
-            case "real":
-                return double.TryParse(e.InnerText.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d
-                    : throw new ModuleFormatException(path, 0, "Info.plist", $"{where} '{e.InnerText}' is not a number");
-            case "true":
-                return true;
-            case "false":
-                return false;
-            case "data":
-                try
-                {
-                    return Convert.FromBase64String(string.Concat(e.InnerText.Where(c => !char.IsWhiteSpace(c))));
-                }
-                catch (FormatException)
-                {
-                    throw new ModuleFormatException(path, 0, "Info.plist", $"{where} is not base64");
-                }
-
-            case "date":
-                return DateTime.TryParse(e.InnerText, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var date) ? date
-                    : throw new ModuleFormatException(path, 0, "Info.plist", $"{where} '{e.InnerText}' is not a date");
-            default:
-                throw new ModuleFormatException(path, 0, "Info.plist", $"unknown element {where}");
         }
     }
 
     /// <summary>Decoder of Apple's binary plist format (CFBinaryPList.c): objects, offset table, 32-byte trailer.</summary>
-    private sealed class BinaryPlist(byte[] data, string path)
+    private sealed class BinaryPlist(byte[] data, string path, int maxDepth)
     {
         private long[] _offsets = [];
         private int _refSize;
@@ -201,9 +240,9 @@ internal static class PropertyList
                 throw Error(0, $"object reference {reference} is out of range ({_offsets.Length} objects)");
             }
 
-            if (depth > MaxDepth)
+            if (depth > maxDepth)
             {
-                throw Error(_offsets[reference], $"nesting deeper than {MaxDepth} levels (or a reference cycle)");
+                throw Error(_offsets[reference], $"nesting deeper than {maxDepth} levels (or a reference cycle)");
             }
 
             if (--_budget < 0)
@@ -220,7 +259,11 @@ internal static class PropertyList
                 case 0x0:
                     return info switch { 0x8 => false, 0x9 => true, _ => throw Error(at, $"unsupported simple object 0x{marker:x2}") };
                 case 0x1:
-                    return (long)ReadSized(Slice(body, 1 << info, at));
+                {
+                    long value = (long)ReadSized(Slice(body, 1 << info, at));
+                    return new PlistInteger(value, value.ToString(CultureInfo.InvariantCulture));
+                }
+
                 case 0x2:
                     return info switch
                     {
@@ -243,7 +286,8 @@ internal static class PropertyList
                 case 0x4:
                 {
                     long n = Count(ref body, info, at);
-                    return Slice(body, n, at).ToArray();
+                    var bytes = Slice(body, n, at).ToArray();
+                    return new PlistData(bytes, Convert.ToBase64String(bytes));
                 }
 
                 case 0x5:
@@ -325,36 +369,4 @@ internal static class PropertyList
             return data.AsSpan((int)start, (int)length);
         }
     }
-}
-
-/// <summary>A plist dictionary that keeps its keys in file order.</summary>
-internal sealed class PlistDictionary : Dictionary<string, object>
-{
-    private readonly List<string> _order = [];
-
-    /// <summary>Creates an empty dictionary with ordinal keys.</summary>
-    public PlistDictionary() : base(StringComparer.Ordinal)
-    {
-    }
-
-    /// <summary>The keys in file order.</summary>
-    public IReadOnlyList<string> OrderedKeys => _order;
-
-    /// <summary>Gets or sets a value; a new key is appended to <see cref="OrderedKeys"/>.</summary>
-    public new object this[string key]
-    {
-        get => base[key];
-        set
-        {
-            if (!ContainsKey(key))
-            {
-                _order.Add(key);
-            }
-
-            base[key] = value;
-        }
-    }
-
-    /// <summary>The string stored under <paramref name="key"/>, or null.</summary>
-    public string? GetString(string key) => TryGetValue(key, out var v) ? v as string : null;
 }
