@@ -215,8 +215,27 @@ internal sealed class ElfFile
     }
 
     /// <summary>The name of section <paramref name="index"/>.</summary>
-    public string GetSectionName(int index) =>
-        _sectionNames[index] ??= ReadCString(_nameTable.Span, _sections[index].NameOffset, Path, 0, $"name of ELF section {index}");
+    public string GetSectionName(int index) => _sectionNames[index] ??= DecodeSectionName(index);
+
+    private string DecodeSectionName(int index)
+    {
+        // Parse checked that every name starts inside the name table and ends with a NUL there.
+        var table = _nameTable.Span;
+        uint offset = _sections[index].NameOffset;
+        if (offset >= (uint)table.Length)
+        {
+            return ReadCString(table, offset, Path, 0, $"name of ELF section {index}");
+        }
+
+        var name = table[(int)offset..];
+        int end = name.IndexOf((byte)0);
+        return end switch
+        {
+            0 => "",
+            > 0 => NamePool.SectionNames.Get(name[..end]),
+            _ => ReadCString(table, offset, Path, 0, $"name of ELF section {index}"),
+        };
+    }
 
     /// <summary>Index of the first section called <paramref name="name"/>, or -1 (compares the stored bytes, decodes nothing).</summary>
     public int FindSection(string name)

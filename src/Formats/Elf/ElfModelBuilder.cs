@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
@@ -81,9 +82,10 @@ internal static class ElfModelBuilder
         var result = new ModuleSymbol[table.Count];
         var entries = table.Bytes;
         var names = table.StringBytes;
+        bool plain64 = elf.Is64 && !elf.IsBigEndian;
         for (int i = 0; i < result.Length; i++)
         {
-            var sym = table.Read(entries, i);
+            var sym = plain64 ? ReadSymbol64(table, entries, i) : table.Read(entries, i);
             var (definition, section) = Classify(elf, sym);
             result[i] = new ModuleSymbol
             {
@@ -102,6 +104,24 @@ internal static class ElfModelBuilder
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Entry <paramref name="index"/> (below the table's count) of a 64-bit little-endian table, decoded straight from
+    /// the bytes: the common case, and the same result as <see cref="ElfSymbolTable.Read"/>, which handles SHN_XINDEX.
+    /// </summary>
+    private static ElfSymbol ReadSymbol64(in ElfSymbolTable table, ReadOnlySpan<byte> entries, int index)
+    {
+        var entry = entries.Slice(index * 24, 24);
+        ushort shndx = BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]);
+        if (shndx == ElfConstants.ShnXIndex)
+        {
+            return table.Read(entries, index);
+        }
+
+        return new ElfSymbol(index, BinaryPrimitives.ReadUInt32LittleEndian(entry),
+            BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]), BinaryPrimitives.ReadUInt64LittleEndian(entry[16..]),
+            entry[4], entry[5], shndx, shndx);
     }
 
     /// <summary>Where a symbol is defined; a section index out of range is an error.</summary>
@@ -137,19 +157,22 @@ internal static class ElfModelBuilder
 
     private static ModuleRelocationSection[] BuildRelocationSections(ElfFile elf, MachineArchitecture machine)
     {
-        var result = new List<ModuleRelocationSection>();
+        int count = 0;
         for (int i = 0; i < elf.Sections.Count; i++)
         {
-            var s = elf.Sections[i];
-            if (s.Type is not (ElfConstants.ShtRel or ElfConstants.ShtRela))
-            {
-                continue;
-            }
-
-            result.Add(ReadRelocationSection(elf, machine, i));
+            count += elf.Sections[i].Type is ElfConstants.ShtRel or ElfConstants.ShtRela ? 1 : 0;
         }
 
-        return [.. result];
+        var result = new ModuleRelocationSection[count];
+        for (int i = 0, n = 0; n < count; i++)
+        {
+            if (elf.Sections[i].Type is ElfConstants.ShtRel or ElfConstants.ShtRela)
+            {
+                result[n++] = ReadRelocationSection(elf, machine, i);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>One REL/RELA section as model relocations (decoded on access; implicit addends read from the places).</summary>
@@ -163,7 +186,7 @@ internal static class ElfModelBuilder
         bool dynamic = ((header.Flags & ElfConstants.ShfInfoLink) == 0 && header.Info == 0)
             || (elf.Header.Type != ElfConstants.TypeRel && (header.Flags & ElfConstants.ShfAlloc) != 0);
         int target = dynamic ? -1 : (int)header.Info;
-        if (!dynamic)
+        if (!dynamic && header.Info >= (uint)elf.Sections.Count)
         {
             elf.CheckSectionIndex(header.Info, table.FileOffset, $"relocation section {name} sh_info");
         }

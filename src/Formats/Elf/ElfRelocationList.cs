@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections;
 using LkmKit.Formats.IO;
@@ -13,6 +14,13 @@ namespace LkmKit.Formats.Elf;
 internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, MachineArchitecture machine, int target, int symbolCount, string name)
     : IReadOnlyList<ModuleRelocation>
 {
+    private const int BatchSize = 64;
+
+    /// <summary>Kind and width of every type number below 2048 of the three machines the type table knows, by machine.</summary>
+    private static readonly int[]?[] KindTables = new int[]?[3];
+
+    private readonly int[]? _kinds = KindTable(machine);
+
     /// <inheritdoc />
     public int Count => table.Count;
 
@@ -38,10 +46,62 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
             ThrowSymbolOutOfRange(index, entry.SymbolIndex);
         }
 
+        if (table.IsRela)
+        {
+            var (kind, width) = KindAndWidth(_kinds, entry.Type);
+            return new ModuleRelocation(entry.Offset, entry.SymbolIndex, kind, width, entry.Addend, false, machine, entry.Type);
+        }
+
         var info = ElfRelocationTypes.Describe(machine, entry.Type);
-        long addend = table.IsRela ? entry.Addend
-            : ElfModelBuilder.ReadImplicitAddend(elf, target, entry, info, table.FileOffset + (long)index * table.EntrySize, name, index);
-        return new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, !table.IsRela, machine, entry.Type);
+        long addend = ElfModelBuilder.ReadImplicitAddend(elf, target, entry, info, table.FileOffset + (long)index * table.EntrySize, name, index);
+        return new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, true, machine, entry.Type);
+    }
+
+    /// <summary>
+    /// <see cref="ElfRelocationTypes.Describe"/>'s kind and width of each type number, as a flat table built once per
+    /// machine: the lookup runs once per relocation, and the description's name is not needed here.
+    /// </summary>
+    private static int[]? KindTable(MachineArchitecture machine)
+    {
+        int slot = machine switch
+        {
+            MachineArchitecture.X86_64 => 0,
+            MachineArchitecture.X86 => 1,
+            MachineArchitecture.AArch64 => 2,
+            _ => -1,
+        };
+        if (slot < 0)
+        {
+            return null;
+        }
+
+        if (Volatile.Read(ref KindTables[slot]) is { } built)
+        {
+            return built;
+        }
+
+        var table = new int[2048];
+        for (uint type = 0; type < table.Length; type++)
+        {
+            var info = ElfRelocationTypes.Describe(machine, type);
+            table[type] = (int)info.Kind | (info.Width << 24);
+        }
+
+        Volatile.Write(ref KindTables[slot], table);
+        return table;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private (RelocationKind Kind, byte Width) KindAndWidth(int[]? kinds, uint type)
+    {
+        if (kinds is not null && type < (uint)kinds.Length)
+        {
+            int packed = kinds[type];
+            return ((RelocationKind)(packed & 0xffffff), (byte)(packed >> 24));
+        }
+
+        var info = ElfRelocationTypes.Describe(machine, type);
+        return (info.Kind, info.Width);
     }
 
     private void ThrowSymbolOutOfRange(int index, uint symbolIndex) =>
@@ -85,6 +145,7 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
     {
         const int EntrySize = 24;
         var entries = bytes.Slice(start * EntrySize, into.Length * EntrySize);
+        var kinds = _kinds;
         for (int k = 0; k < into.Length; k++)
         {
             var entry = entries.Slice(k * EntrySize, EntrySize);
@@ -102,8 +163,8 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
                 ThrowSymbolOutOfRange(start, symbol);
             }
 
-            var described = ElfRelocationTypes.Describe(machine, type);
-            into[k] = new ModuleRelocation(offset, symbol, described.Kind, described.Width, addend, false, machine, type);
+            var (kind, width) = KindAndWidth(kinds, type);
+            into[k] = new ModuleRelocation(offset, symbol, kind, width, addend, false, machine, type);
         }
 
         return into.Length;
@@ -114,15 +175,18 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Walks the table a batch at a time: one span fetch per batch instead of per entry.</summary>
+    /// <summary>
+    /// Walks the table a batch at a time: one span fetch per batch instead of per entry. The batch is rented from the
+    /// shared array pool and returned by <see cref="IDisposable.Dispose"/> (which <c>foreach</c> calls).
+    /// </summary>
     private sealed class Enumerator(ElfRelocationList list) : IEnumerator<ModuleRelocation>
     {
-        private readonly ModuleRelocation[] _batch = new ModuleRelocation[Math.Min(64, list.Count)];
+        private ModuleRelocation[]? _batch = ArrayPool<ModuleRelocation>.Shared.Rent(Math.Min(BatchSize, list.Count));
         private int _next;
         private int _filled;
         private int _position = -1;
 
-        public ModuleRelocation Current => _batch[_position];
+        public ModuleRelocation Current => (_batch ?? throw new ObjectDisposedException(nameof(Enumerator)))[_position];
 
         object IEnumerator.Current => Current;
 
@@ -139,7 +203,8 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
                 return false;
             }
 
-            _filled = list.DecodeBatch(_next, _batch);
+            var batch = _batch ?? throw new ObjectDisposedException(nameof(Enumerator));
+            _filled = list.DecodeBatch(_next, batch.AsSpan(0, Math.Min(BatchSize, batch.Length)));
             _next += _filled;
             _position = 0;
             return true;
@@ -154,6 +219,12 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
 
         public void Dispose()
         {
+            if (_batch is { } batch)
+            {
+                _batch = null;
+                _filled = 0;
+                ArrayPool<ModuleRelocation>.Shared.Return(batch);
+            }
         }
     }
 }

@@ -9,6 +9,9 @@ internal readonly struct ElfSymbolTable
     private readonly ReadOnlyMemory<byte> _bytes;
     private readonly ReadOnlyMemory<byte> _extendedIndexes;
     private readonly int _entrySize;
+    // The decoded names by symbol index: a module's imports and its model symbols decode the same names. Threads may
+    // race to fill a slot; both write equal strings, so either may win.
+    private readonly string?[] _names;
 
     internal ElfSymbolTable(ElfFile file, int sectionIndex)
     {
@@ -36,6 +39,7 @@ internal readonly struct ElfSymbolTable
         _entrySize = expected;
         _bytes = file.GetSectionMemory(sectionIndex);
         Count = _bytes.Length / expected;
+        _names = new string?[Count];
         _extendedIndexes = ReadOnlyMemory<byte>.Empty;
         for (int i = 0; i < file.Sections.Count; i++)
         {
@@ -116,12 +120,8 @@ internal readonly struct ElfSymbolTable
 
     private static string Structure(ElfFile file, int sectionIndex) => $"symbol table {file.GetSectionName(sectionIndex)}";
 
-    /// <summary>The name of <paramref name="symbol"/>.</summary>
-    public string GetName(in ElfSymbol symbol)
-    {
-        var bytes = GetNameBytes(symbol);
-        return bytes.IsEmpty ? "" : System.Text.Encoding.UTF8.GetString(bytes);
-    }
+    /// <summary>The name of <paramref name="symbol"/> (an entry of this table).</summary>
+    public string GetName(in ElfSymbol symbol) => GetName(StringBytes, symbol);
 
     /// <summary>The name of the symbol at <paramref name="index"/>.</summary>
     public string GetName(int index) => GetName(this[index]);
@@ -132,8 +132,19 @@ internal readonly struct ElfSymbolTable
     /// <summary>The name of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>
     public string GetName(ReadOnlySpan<byte> table, in ElfSymbol symbol)
     {
+        if ((uint)symbol.Index < (uint)_names.Length && _names[symbol.Index] is { } known)
+        {
+            return known;
+        }
+
         var bytes = GetNameBytes(table, symbol);
-        return bytes.IsEmpty ? "" : System.Text.Encoding.UTF8.GetString(bytes);
+        string name = bytes.IsEmpty ? "" : System.Text.Encoding.UTF8.GetString(bytes);
+        if ((uint)symbol.Index < (uint)_names.Length)
+        {
+            _names[symbol.Index] = name;
+        }
+
+        return name;
     }
 
     /// <summary>The raw name bytes of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>

@@ -79,17 +79,17 @@ public sealed class KernelModule
     public IReadOnlyList<ModuleExport> Exports => DeferredExports;
 
     /// <summary>The list behind <see cref="Exports"/>, which the reader fills or defers.</summary>
-    internal DeferredList<ModuleExport> DeferredExports { get; } = new();
+    internal LazyList<ModuleExport> DeferredExports { get; } = new();
     /// <summary>Symbols needed from others (read on first use; malformed tables throw then).</summary>
     public IReadOnlyList<ModuleImport> Imports => DeferredImports;
 
     /// <summary>The list behind <see cref="Imports"/>, which the reader fills or defers.</summary>
-    internal DeferredList<ModuleImport> DeferredImports { get; } = new();
+    internal LazyList<ModuleImport> DeferredImports { get; } = new();
     /// <summary>Entry points (read on first use; malformed tables throw then).</summary>
     public IReadOnlyList<ModuleEntryPoint> EntryPoints => DeferredEntryPoints;
 
     /// <summary>The list behind <see cref="EntryPoints"/>, which the reader fills or defers.</summary>
-    internal DeferredList<ModuleEntryPoint> DeferredEntryPoints { get; } = new();
+    internal LazyList<ModuleEntryPoint> DeferredEntryPoints { get; } = new();
     /// <summary>Firmware files the module may request.</summary>
     public IReadOnlyList<string> Firmware => FirmwareList;
 

@@ -45,8 +45,8 @@ internal sealed class KextBinaryReader : IFlavorReader<MachOFile>
         details.KmodInfo = info;
         module.Name = info.Name;
         module.Version = info.Version;
-        module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStart, info.StartSymbol, info.Start));
-        module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.KmodStop, info.StopSymbol, info.Stop));
+        module.DeferredEntryPoints.Defer(() =>
+            [new ModuleEntryPoint(EntryPointKind.KmodStart, info.StartSymbol, info.Start), new ModuleEntryPoint(EntryPointKind.KmodStop, info.StopSymbol, info.Stop)]);
         module.DeferredExports.Defer(() => ReadExports(file));
     }
 

@@ -39,7 +39,7 @@ public sealed class LinuxModuleDetails : FlavorDetails
     public IReadOnlyList<SymbolVersion> SymbolVersions => DeferredSymbolVersions;
 
     /// <summary>The list behind <see cref="SymbolVersions"/>, which the reader fills or defers.</summary>
-    internal DeferredList<SymbolVersion> DeferredSymbolVersions { get; } = new();
+    internal LazyList<SymbolVersion> DeferredSymbolVersions { get; } = new();
     /// <summary>Size of <c>.gnu.linkonce.this_module</c>: the target kernel's <c>sizeof(struct module)</c>.</summary>
     public ulong StructModuleSize { get; internal set; }
     /// <summary>Offset of the <c>init</c> pointer in struct module, from its relocation, or null.</summary>

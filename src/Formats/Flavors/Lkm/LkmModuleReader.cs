@@ -44,7 +44,8 @@ internal sealed class LkmModuleReader : IFlavorReader<AOutFile>
         if (entry is { } e)
         {
             details.EntrySymbol = aout.GetName(e);
-            module.DeferredEntryPoints.Add(new ModuleEntryPoint(EntryPointKind.LkmEntry, details.EntrySymbol, e.Value));
+            var entryPoint = new ModuleEntryPoint(EntryPointKind.LkmEntry, details.EntrySymbol, e.Value);
+            module.DeferredEntryPoints.Defer(() => [entryPoint]);
         }
 
         var resolver = new AOutPointerResolver(aout);
