@@ -15,14 +15,3 @@ internal interface IContainerReader
     /// <summary>Reads the modules of <paramref name="source"/> honouring <paramref name="options"/>; they may reference the source's memory.</summary>
     IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options);
 }
-
-/// <summary>A container a user added with <see cref="ModuleReader.WithContainer"/>: two delegates.</summary>
-internal sealed class DelegateContainerReader(
-    Func<ReadOnlySpan<byte>, bool> canRead, Func<ModuleSource, ModuleReadOptions, IReadOnlyList<KernelModule>> read) : IContainerReader
-{
-    /// <inheritdoc />
-    public bool CanRead(ReadOnlySpan<byte> head) => canRead(head);
-
-    /// <inheritdoc />
-    public IReadOnlyList<KernelModule> Read(ModuleSource source, ModuleReadOptions options) => read(source, options);
-}

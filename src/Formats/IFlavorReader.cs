@@ -58,23 +58,3 @@ internal static class FlavorReaders
         module.DiagnosticsList.Add(new ModuleDiagnostic(DiagnosticSeverity.Warning, unrecognised));
     }
 }
-
-/// <summary>
-/// A flavour a user added with <see cref="ModuleReader.WithFlavor"/>: it sees the model the container built (sections,
-/// symbols, relocations), not the parsed container.
-/// </summary>
-internal sealed class DelegateFlavorReader<TContainer>(ModuleFlavor flavor, Func<KernelModule, bool> recognizes,
-    Action<KernelModule, ModuleSource?, ModuleReadOptions> read) : IFlavorReader<TContainer>
-{
-    /// <inheritdoc />
-    public ModuleFlavor Flavor => flavor;
-
-    /// <inheritdoc />
-    public bool Recognizes(TContainer file) => false;
-
-    /// <inheritdoc />
-    public bool Recognizes(TContainer file, KernelModule module) => recognizes(module);
-
-    /// <inheritdoc />
-    public void Read(TContainer file, KernelModule module, FlavorReadContext context) => read(module, context.Source, context.Options);
-}

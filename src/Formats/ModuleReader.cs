@@ -24,7 +24,7 @@ namespace LkmKit.Formats;
 /// <code>
 /// var reader = ModuleReader.Default.WithFlavor(ContainerFormat.Elf, ModuleFlavor.Unknown,
 ///     module => module.Sections.Any(s => s.Name == ".mykernel.modinfo"),
-///     (module, source, options) => module.Name = "…");
+///     (module, source, options) => [new("name", "…"), new("depends", "a,b")]);
 /// using var file = reader.OpenFile("driver.ko");
 /// </code>
 /// </example>
@@ -32,7 +32,7 @@ public sealed class ModuleReader
 {
     private readonly IContainerReader[] _userContainers;
     private readonly (ContainerFormat Container, ModuleFlavor Flavor, Func<KernelModule, bool> Recognizes,
-        Action<KernelModule, ModuleSource?, ModuleReadOptions> Read)[] _userFlavors;
+        Func<KernelModule, ModuleSource?, ModuleReadOptions, IEnumerable<KeyValuePair<string, string>>> Read)[] _userFlavors;
 
     /// <summary>Every built-in container and flavour, with <see cref="ModuleReadOptions.Default"/>.</summary>
     public static ModuleReader Default { get; } = new();
@@ -48,7 +48,7 @@ public sealed class ModuleReader
     }
 
     private ModuleReader(ModuleReadOptions options, IContainerReader[] userContainers,
-        (ContainerFormat, ModuleFlavor, Func<KernelModule, bool>, Action<KernelModule, ModuleSource?, ModuleReadOptions>)[] userFlavors)
+        (ContainerFormat, ModuleFlavor, Func<KernelModule, bool>, Func<KernelModule, ModuleSource?, ModuleReadOptions, IEnumerable<KeyValuePair<string, string>>>)[] userFlavors)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
@@ -83,16 +83,20 @@ public sealed class ModuleReader
 
     /// <summary>
     /// This reader with one more flavour for <paramref name="container"/>, tried before the built-in flavours of that
-    /// container (flavours added earlier first). It sees the container's part of the model — sections with their bytes,
-    /// symbols, relocations — and, when it recognises a module, fills its metadata.
+    /// container (flavours added earlier first), and on the modules of containers added with <see cref="WithContainer"/>
+    /// whose <see cref="KernelModule.Container"/> is <paramref name="container"/>. It sees the container's part of the
+    /// model — sections with their bytes, symbols, relocations — and, when it recognises a module, returns its metadata.
     /// </summary>
     /// <param name="container">The container whose files the flavour looks at.</param>
     /// <param name="flavor">The flavour a recognised module gets (<see cref="ModuleFlavor.Unknown"/> for a system the enum does not name).</param>
     /// <param name="recognizes">True when the module is this flavour's; decide by content, never by file name.</param>
-    /// <param name="read">Fills the module's metadata and <see cref="KernelModule.Details"/>; gets the source (null when a caller
-    /// parsed the container itself) and the options. Malformed input should throw <see cref="ModuleFormatException"/>.</param>
+    /// <param name="read">Returns the module's metadata pairs in file order; gets the source (null when a caller parsed the
+    /// container itself) and the options. Every pair goes to <see cref="KernelModule.Metadata"/>; the keys <c>name</c>,
+    /// <c>version</c>, <c>description</c> (the first of each), <c>author</c>, <c>license</c>, <c>alias</c>, <c>firmware</c> and
+    /// <c>depends</c> (comma-separated, hard dependencies) also fill the common model. Malformed input should throw
+    /// <see cref="ModuleFormatException"/>.</param>
     public ModuleReader WithFlavor(ContainerFormat container, ModuleFlavor flavor, Func<KernelModule, bool> recognizes,
-        Action<KernelModule, ModuleSource?, ModuleReadOptions> read)
+        Func<KernelModule, ModuleSource?, ModuleReadOptions, IEnumerable<KeyValuePair<string, string>>> read)
     {
         ArgumentNullException.ThrowIfNull(recognizes);
         ArgumentNullException.ThrowIfNull(read);
@@ -101,6 +105,7 @@ public sealed class ModuleReader
 
     /// <summary>
     /// This reader with one more container format, tried before the built-in containers (containers added earlier first).
+    /// The modules it returns then go through the flavours added for their <see cref="KernelModule.Container"/>.
     /// </summary>
     /// <param name="canRead">True when the bytes from the start of a file (decompressed; the whole file when reading, the first 4 KiB
     /// or more when <see cref="Discovery.ModuleDiscovery"/> decides) are this container's magic.</param>
@@ -171,11 +176,34 @@ public sealed class ModuleReader
         {
             if (container.CanRead(span))
             {
-                return container.Read(source, options);
+                var modules = container.Read(source, options);
+                if (container is DelegateContainerReader)
+                {
+                    ApplyUserFlavors(modules, source, options);
+                }
+
+                return modules;
             }
         }
 
         throw new ModuleFormatException(source.Path, 0, "file", $"not a recognised module container (first bytes {Hex(span[..Math.Min(8, span.Length)])})");
+    }
+
+    /// <summary>The first flavour added for each module's container that recognises it fills it (a user's container has no built-in flavours).</summary>
+    private void ApplyUserFlavors(IReadOnlyList<KernelModule> modules, ModuleSource source, ModuleReadOptions options)
+    {
+        foreach (var module in modules)
+        {
+            foreach (var (format, flavor, recognizes, read) in _userFlavors)
+            {
+                if (format == module.Container && recognizes(module))
+                {
+                    module.Flavor = flavor;
+                    UserFlavorMetadata.Apply(module, read(module, source, options));
+                    break;
+                }
+            }
+        }
     }
 
     private IEnumerable<IFlavorReader<TContainer>> UserFlavors<TContainer>(ContainerFormat container)

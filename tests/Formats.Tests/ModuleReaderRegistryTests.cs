@@ -16,14 +16,17 @@ public class ModuleReaderRegistryTests
         module => module.Sections.Any(s => s.Name == "link_set_modules"),
         (module, source, options) =>
         {
-            var ident = module.Sections.Single(s => s.Name == ".ident").Data.Span;
-            foreach (var id in CString.Split(ident))
+            var pairs = new List<KeyValuePair<string, string>>();
+            foreach (var id in CString.Split(module.Sections.Single(s => s.Name == ".ident").Data.Span))
             {
                 // "$NetBSD: nbsd_demo.c,v 1.12 2024/06/02 …": the file name without .c and its revision.
                 string[] words = Encoding.UTF8.GetString(id).Split(' ');
-                module.Name = words[1][..words[1].IndexOf(".c,v", StringComparison.Ordinal)];
-                module.Version = words[2];
+                pairs.Add(new("name", words[1][..words[1].IndexOf(".c,v", StringComparison.Ordinal)]));
+                pairs.Add(new("version", words[2]));
+                pairs.Add(new("depends", "nbsd_base, pci"));
             }
+
+            return pairs;
         });
 
     [Fact]
@@ -36,6 +39,8 @@ public class ModuleReaderRegistryTests
         Assert.Equal(ModuleFlavor.NetBsd, module.Flavor);
         Assert.Equal("nbsd_demo", module.Name);
         Assert.Equal("1.12", module.Version);
+        Assert.Equal(["nbsd_base", "pci"], module.Dependencies.Select(d => d.Name));
+        Assert.Equal(3, module.Metadata.Count);
         Assert.Null(module.Details); // the built-in NetBSD flavour did not run
         Assert.NotEmpty(module.Symbols); // the container's part of the model is there as always
 
@@ -61,7 +66,7 @@ public class ModuleReaderRegistryTests
     [Fact]
     public void A_user_container_reads_its_own_format_first()
     {
-        // A made-up container: "TOYMOD\0\0", a little-endian name length, the name.
+        // A made-up container: "TOYMOD\0\0", a little-endian name length, the name; its modules go through the flavours added for their container.
         byte[] bytes = [.. "TOYMOD\0\0"u8, 5, 0, 0, 0, .. "hello"u8];
         var reader = new ModuleReader().WithContainer(
             head => head.StartsWith("TOYMOD\0\0"u8),
@@ -72,10 +77,13 @@ public class ModuleReaderRegistryTests
                 return [new KernelModule
                 {
                     Path = source.Path, Container = ContainerFormat.Elf, Machine = MachineArchitecture.Unknown, RawMachine = 0,
-                    Bits = 32, ByteOrder = ByteOrder.LittleEndian, Name = Encoding.ASCII.GetString(span.Slice(12, length)),
-                    Sections = [], Symbols = [], RelocationSections = [],
+                    Bits = 32, ByteOrder = ByteOrder.LittleEndian,
+                    Sections = [new ModuleSection { Index = 0, Name = "toy.name", RawType = 0, TypeName = "TOY", RawFlags = 0, HasContents = true,
+                        Data = source.Data.Slice(12, length), Size = (ulong)length }],
+                    Symbols = [], RelocationSections = [],
                 }];
-            });
+            }).WithFlavor(ContainerFormat.Elf, ModuleFlavor.Unknown, module => module.Sections.Any(s => s.Name == "toy.name"),
+                (module, source, options) => [new("name", Encoding.ASCII.GetString(module.Sections[0].Data.Span))]);
 
         using var source = ModuleSource.FromMemory("toy.bin", bytes);
         Assert.Equal("hello", Assert.Single(reader.ReadSource(source)).Name);
