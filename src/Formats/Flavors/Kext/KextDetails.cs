@@ -9,7 +9,10 @@ namespace LkmKit.Formats.Flavors.Kext;
 /// <param name="Match">The matching keys it uses (<c>IONameMatch</c>, <c>IOPCIMatch</c>, …), with their values as text.</param>
 public sealed record KextPersonality(string Name, string? IOClass, string? ProviderClass, IReadOnlyList<KeyValuePair<string, string>> Match);
 
-/// <summary>Facts of a macOS kernel extension: its bundle's Info.plist and its executable's kmod_info (the Mach-O facts are the module's <see cref="KernelModule.ContainerDetails"/>).</summary>
+/// <summary>
+/// Facts of a macOS kernel extension from its bundle's Info.plist. The executable's <c>kmod_info</c> start and stop routines are the
+/// module's <see cref="KernelModule.EntryPoints"/>; its Mach-O facts are the module's <see cref="KernelModule.ContainerDetails"/>.
+/// </summary>
 public sealed class KextDetails : FlavorDetails
 {
     internal KextDetails()
