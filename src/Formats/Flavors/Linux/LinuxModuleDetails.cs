@@ -73,10 +73,7 @@ public sealed class LinuxModuleDetails : FlavorDetails
     /// <summary>Length of the ELF image before any signature trailer.</summary>
     public long ElfLength { get; internal set; }
 
-    private void EnsureEntryPoints()
-    {
-        var load = LoadEntryPoints;
-        LoadEntryPoints = null;
-        load?.Invoke();
-    }
+    // Forces the module's entry points (a LazyList) on every read instead of clearing the action after the first: the
+    // list runs its producer once and makes other threads wait for it, so no thread can see the offsets before they are set.
+    private void EnsureEntryPoints() => LoadEntryPoints?.Invoke();
 }
