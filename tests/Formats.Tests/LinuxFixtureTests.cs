@@ -169,7 +169,7 @@ public class LinuxFixtureTests
         var s = m.Signature!;
         Assert.Equal("PKCS#7", s.IdType);
         Assert.Equal("LkmKit test signing key", s.Signer);
-        Assert.Equal("LkmKit test sig key1"u8.ToArray(), s.KeyId);
+        Assert.Equal("LkmKit test sig key1"u8.ToArray(), s.KeyId.ToArray());
         Assert.Equal("sha256", s.HashAlgorithm);
         Assert.Equal("rsaEncryption", s.SignatureAlgorithm);
         Assert.Equal(512, s.SignatureBytes.Length);

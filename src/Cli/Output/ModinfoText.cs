@@ -129,7 +129,7 @@ public static class ModinfoText
 
         if (signature.KeyId.Length > 0)
         {
-            fields.Add(new("sig_key", HexText.ColonPairs(signature.KeyId)));
+            fields.Add(new("sig_key", HexText.ColonPairs(signature.KeyId.Span)));
         }
 
         if (signature.HashAlgorithm is not null)
@@ -139,11 +139,11 @@ public static class ModinfoText
 
         if (signature.SignatureBytes.Length > 0)
         {
-            fields.Add(new("signature", FormatSignatureBytes(signature.SignatureBytes)));
+            fields.Add(new("signature", FormatSignatureBytes(signature.SignatureBytes.Span)));
         }
     }
 
-    private static string FormatSignatureBytes(byte[] bytes)
+    private static string FormatSignatureBytes(ReadOnlySpan<byte> bytes)
     {
         var text = new StringBuilder(bytes.Length * 3 + bytes.Length / SignatureBytesPerLine * 3);
         for (int i = 0; i < bytes.Length; i++)

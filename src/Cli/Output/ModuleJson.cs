@@ -178,7 +178,7 @@ public static class ModuleJson
         w.WriteStartObject("signature");
         w.WriteString("idType", s.IdType);
         w.WriteString("signer", s.Signer);
-        w.WriteString("keyId", HexText.ColonPairs(s.KeyId));
+        w.WriteString("keyId", HexText.ColonPairs(s.KeyId.Span));
         w.WriteString("hashAlgorithm", s.HashAlgorithm);
         w.WriteString("signatureAlgorithm", s.SignatureAlgorithm);
         w.WriteNumber("signatureLength", s.SignatureBytes.Length);

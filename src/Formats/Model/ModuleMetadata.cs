@@ -52,14 +52,14 @@ public sealed class ModuleSignature
     public required string IdType { get; init; }
     /// <summary>Signer's common name, when known.</summary>
     public string? Signer { get; init; }
-    /// <summary>Key identifier bytes (for PKCS#7 module signatures: the issuer serial number).</summary>
-    public byte[] KeyId { get; init; } = [];
+    /// <summary>Key identifier bytes (for PKCS#7 module signatures: the issuer serial number); read-only like the rest of the model.</summary>
+    public ReadOnlyMemory<byte> KeyId { get; init; }
     /// <summary>Digest algorithm name (e.g. <c>sha256</c>).</summary>
     public string? HashAlgorithm { get; init; }
     /// <summary>Public-key algorithm name (e.g. <c>rsaEncryption</c>), when known.</summary>
     public string? SignatureAlgorithm { get; init; }
-    /// <summary>The raw signature value.</summary>
-    public byte[] SignatureBytes { get; init; } = [];
+    /// <summary>The raw signature value (read-only).</summary>
+    public ReadOnlyMemory<byte> SignatureBytes { get; init; }
     /// <summary>Offset of the signature blob in the (decompressed) file.</summary>
     public long Offset { get; init; }
     /// <summary>Length of the signature blob.</summary>

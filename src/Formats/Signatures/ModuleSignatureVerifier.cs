@@ -79,7 +79,7 @@ internal static class ModuleSignatureVerifier
                 Failure = outcome.Failure,
                 Reason = outcome.Reason,
                 Signer = signature.Signer,
-                KeyId = FormatKeyId(signature.KeyId),
+                KeyId = FormatKeyId(signature.KeyId.Span),
                 HashAlgorithm = signature.HashAlgorithm,
                 Certificate = outcome.Certificate,
             };
@@ -93,7 +93,7 @@ internal static class ModuleSignatureVerifier
             Failure = failure,
             Reason = reason,
             Signer = signature?.Signer,
-            KeyId = signature is null ? null : FormatKeyId(signature.KeyId),
+            KeyId = signature is null ? null : FormatKeyId(signature.KeyId.Span),
             HashAlgorithm = signature?.HashAlgorithm,
         };
 
