@@ -1,3 +1,4 @@
+using LkmKit.Formats.Flavors.Linux;
 using LkmKit.Formats.Model;
 
 namespace LkmKit.Formats;
@@ -27,24 +28,8 @@ internal static class UserFlavorMetadata
                 case "description":
                     module.Description ??= value;
                     break;
-                case "author":
-                    module.AuthorsList.Add(value);
-                    break;
-                case "license":
-                    module.LicensesList.Add(value);
-                    break;
-                case "alias":
-                    module.AliasesList.Add(value);
-                    break;
-                case "firmware":
-                    module.FirmwareList.Add(value);
-                    break;
-                case "depends":
-                    foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    {
-                        module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Hard));
-                    }
-
+                default:
+                    Modinfo.ApplyListKey(module, key, value);
                     break;
             }
         }

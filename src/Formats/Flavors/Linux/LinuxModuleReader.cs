@@ -104,10 +104,6 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             case "name": module.Name = value; break;
             case "version": module.Version = value; break;
             case "description": module.Description = value; break;
-            case "author": module.AuthorsList.Add(value); break;
-            case "license": module.LicensesList.Add(value); break;
-            case "alias": module.AliasesList.Add(value); break;
-            case "firmware": module.FirmwareList.Add(value); break;
             case "srcversion": details.SourceVersion = value; break;
             case "intree": details.InTree = value == "Y"; break;
             case "retpoline": details.Retpoline = value == "Y"; break;
@@ -117,13 +113,6 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
                 details.VersionMagic = VersionMagic.Parse(value);
                 module.TargetKernel = details.VersionMagic.Release;
                 break;
-            case "depends":
-                foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Hard));
-                }
-
-                break;
             case "softdep": AddSoftDependencies(module, value); break;
             case "weakdep":
                 foreach (var name in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -131,6 +120,9 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
                     module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Weak));
                 }
 
+                break;
+            default:
+                Modinfo.ApplyListKey(module, key, value);
                 break;
         }
     }

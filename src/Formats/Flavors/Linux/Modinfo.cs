@@ -59,4 +59,29 @@ internal static class Modinfo
 
         return order.ConvertAll(name => new ModuleParameter(name, types.GetValueOrDefault(name), descriptions.GetValueOrDefault(name)));
     }
+
+    /// <summary>
+    /// Applies one of the list keys every modinfo-style source shares to <paramref name="module"/>: <c>author</c>,
+    /// <c>license</c>, <c>alias</c>, <c>firmware</c> (one entry each) and <c>depends</c> (comma-separated hard
+    /// dependencies). False for any other key, which the caller handles.
+    /// </summary>
+    public static bool ApplyListKey(KernelModule module, string key, string value)
+    {
+        switch (key)
+        {
+            case "author": module.AuthorsList.Add(value); return true;
+            case "license": module.LicensesList.Add(value); return true;
+            case "alias": module.AliasesList.Add(value); return true;
+            case "firmware": module.FirmwareList.Add(value); return true;
+            case "depends":
+                foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    module.DependenciesList.Add(new ModuleDependency(name, DependencyKind.Hard));
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
 }
