@@ -16,10 +16,7 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
 {
     private const int BatchSize = 64;
 
-    /// <summary>Kind and width of every type number below 2048 of the three machines the type table knows, by machine.</summary>
-    private static readonly int[]?[] KindTables = new int[]?[3];
-
-    private readonly int[]? _kinds = KindTable(machine);
+    private readonly RelocationTypeInfo[]? _types = ElfRelocationTypes.TableOf(machine);
 
     /// <inheritdoc />
     public int Count => table.Count;
@@ -48,60 +45,13 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
 
         if (table.IsRela)
         {
-            var (kind, width) = KindAndWidth(_kinds, entry.Type);
+            var (kind, width) = ElfRelocationTypes.KindAndWidth(_types, entry.Type);
             return new ModuleRelocation(entry.Offset, entry.SymbolIndex, kind, width, entry.Addend, false, machine, entry.Type);
         }
 
         var info = ElfRelocationTypes.Describe(machine, entry.Type);
         long addend = ElfModelBuilder.ReadImplicitAddend(elf, target, entry, info, table.FileOffset + (long)index * table.EntrySize, name, index);
         return new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, true, machine, entry.Type);
-    }
-
-    /// <summary>
-    /// <see cref="ElfRelocationTypes.Describe"/>'s kind and width of each type number, as a flat table built once per
-    /// machine: the lookup runs once per relocation, and the description's name is not needed here.
-    /// </summary>
-    private static int[]? KindTable(MachineArchitecture machine)
-    {
-        int slot = machine switch
-        {
-            MachineArchitecture.X86_64 => 0,
-            MachineArchitecture.X86 => 1,
-            MachineArchitecture.AArch64 => 2,
-            _ => -1,
-        };
-        if (slot < 0)
-        {
-            return null;
-        }
-
-        if (Volatile.Read(ref KindTables[slot]) is { } built)
-        {
-            return built;
-        }
-
-        var table = new int[2048];
-        for (uint type = 0; type < table.Length; type++)
-        {
-            var info = ElfRelocationTypes.Describe(machine, type);
-            table[type] = (int)info.Kind | (info.Width << 24);
-        }
-
-        Volatile.Write(ref KindTables[slot], table);
-        return table;
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private (RelocationKind Kind, byte Width) KindAndWidth(int[]? kinds, uint type)
-    {
-        if (kinds is not null && type < (uint)kinds.Length)
-        {
-            int packed = kinds[type];
-            return ((RelocationKind)(packed & 0xffffff), (byte)(packed >> 24));
-        }
-
-        var info = ElfRelocationTypes.Describe(machine, type);
-        return (info.Kind, info.Width);
     }
 
     private void ThrowSymbolOutOfRange(int index, uint symbolIndex) =>
@@ -145,7 +95,7 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
     {
         const int EntrySize = 24;
         var entries = bytes.Slice(start * EntrySize, into.Length * EntrySize);
-        var kinds = _kinds;
+        var types = _types;
         for (int k = 0; k < into.Length; k++)
         {
             var entry = entries.Slice(k * EntrySize, EntrySize);
@@ -163,7 +113,7 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
                 ThrowSymbolOutOfRange(start, symbol);
             }
 
-            var (kind, width) = KindAndWidth(kinds, type);
+            var (kind, width) = ElfRelocationTypes.KindAndWidth(types, type);
             into[k] = new ModuleRelocation(offset, symbol, kind, width, addend, false, machine, type);
         }
 

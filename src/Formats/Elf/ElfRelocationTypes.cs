@@ -70,19 +70,41 @@ internal static class ElfRelocationTypes
     /// <returns>The description; an unknown type gets kind <see cref="RelocationKind.Unknown"/> and a name that shows its number.</returns>
     public static RelocationTypeInfo Describe(MachineArchitecture machine, uint type)
     {
-        var table = machine switch
-        {
-            MachineArchitecture.X86_64 => X86_64,
-            MachineArchitecture.X86 => I386,
-            MachineArchitecture.AArch64 => AArch64,
-            _ => null,
-        };
+        var table = TableOf(machine);
         if (table is not null && type < (uint)table.Length && table[type].Name is not null)
         {
             return table[type];
         }
 
         return new RelocationTypeInfo($"<unknown relocation type {type}>", RelocationKind.Unknown, 0);
+    }
+
+    /// <summary>The description table of <paramref name="machine"/> (null for a machine without one), for <see cref="KindAndWidth"/>.</summary>
+    public static RelocationTypeInfo[]? TableOf(MachineArchitecture machine) => machine switch
+    {
+        MachineArchitecture.X86_64 => X86_64,
+        MachineArchitecture.X86 => I386,
+        MachineArchitecture.AArch64 => AArch64,
+        _ => null,
+    };
+
+    /// <summary>
+    /// <see cref="Describe"/>'s kind and width of <paramref name="type"/> from a machine's <see cref="TableOf"/>, without
+    /// building the name of an unknown type: the relocation readers call this once per entry.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static (RelocationKind Kind, byte Width) KindAndWidth(RelocationTypeInfo[]? table, uint type)
+    {
+        if (table is not null && type < (uint)table.Length)
+        {
+            ref readonly var info = ref table[type];
+            if (info.Name is not null)
+            {
+                return (info.Kind, info.Width);
+            }
+        }
+
+        return (RelocationKind.Unknown, 0);
     }
 
     /// <summary>A dense table indexed by type number (this runs once per relocation); unused numbers have no name.</summary>
