@@ -84,8 +84,7 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
                     }
                     else if (!provided.Contains(r.Name) && dependencies.Add((r.Name, range)))
                     {
-                        module.DependenciesList.Add(new ModuleDependency(r.Name, DependencyKind.Hard,
-                            Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred)));
+                        module.DependenciesList.Add(DependencyOn(r.Name, range));
                     }
 
                     break;
@@ -135,7 +134,7 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
                 continue;
             }
 
-            var dependency = new ModuleDependency(r.Name, DependencyKind.Hard, Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred));
+            var dependency = DependencyOn(r.Name, range);
             var list = declared.TryGetValue(key, out var l) ? l : declared[key] = [];
             if (!list.Contains(dependency))
             {
@@ -167,6 +166,10 @@ internal sealed class FreeBsdModuleReader : IFlavorReader<ElfFile>
 
         return result;
     }
+
+    /// <summary>A MODULE_DEPEND record as a model dependency (versions as decimal text).</summary>
+    private static ModuleDependency DependencyOn(string name, FreeBsdDependRange range) =>
+        new(name, DependencyKind.Hard, Invariant(range.Minimum), Invariant(range.Maximum), Invariant(range.Preferred));
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
