@@ -90,7 +90,7 @@ internal sealed class AOutFile
         }
 
         var table = Data.Span.Slice((int)Layout.StringOffset, (int)size);
-        return Encoding.UTF8.GetString(CString.Read(table[(int)symbol.StringIndex..], Path, (long)Layout.StringOffset + symbol.StringIndex,
+        return CString.Decode(CString.Read(table[(int)symbol.StringIndex..], Path, (long)Layout.StringOffset + symbol.StringIndex,
             $"a.out symbol {symbol.Index}", "name runs to the end of the string table without a NUL terminator"));
     }
 

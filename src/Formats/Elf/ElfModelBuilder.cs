@@ -201,11 +201,12 @@ internal static class ElfModelBuilder
             SymbolTableIndex = (int)header.Link,
             HasExplicitAddends = table.IsRela,
             Relocations = relocations,
-            Symbols = symbolCount > 0 && header.Link != (uint)PrimarySymbolTable(elf)
-                ? new LazyList<ModuleSymbol>(() => BuildSymbols(elf, (int)header.Link))
-                : null,
+            Symbols = symbolCount > 0 && header.Link != (uint)PrimarySymbolTable(elf) ? LazySymbols(elf, (int)header.Link) : null,
         };
     }
+
+    // Apart from ReadRelocationSection so that its closure is allocated only for the rare table with its own symbols.
+    private static LazyList<ModuleSymbol> LazySymbols(ElfFile elf, int tableIndex) => new(() => BuildSymbols(elf, tableIndex));
 
     private static int SymbolCount(ElfFile elf, uint link)
     {

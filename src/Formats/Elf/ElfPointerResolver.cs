@@ -17,7 +17,7 @@ internal readonly record struct RelocatedTarget(int SectionIndex, ulong Offset, 
 internal sealed class ElfPointerResolver
 {
     private readonly ElfFile _elf;
-    private readonly Dictionary<ulong, (ModuleRelocation Relocation, int SymbolTable)> _byOffset = [];
+    private readonly Dictionary<ulong, (ModuleRelocation Relocation, int SymbolTable)> _byOffset;
 
     /// <summary>Indexes every relocation that patches section <paramref name="sectionIndex"/>.</summary>
     public ElfPointerResolver(ElfFile elf, int sectionIndex)
@@ -25,10 +25,16 @@ internal sealed class ElfPointerResolver
         _elf = elf;
         SectionIndex = sectionIndex;
         var machine = ElfNames.Machine(elf.Header.Machine);
+        int count = 0;
         for (int i = 0; i < elf.Sections.Count; i++)
         {
-            var s = elf.Sections[i];
-            if (s.Type is (ElfConstants.ShtRel or ElfConstants.ShtRela) && s.Info == (uint)sectionIndex)
+            count += PatchesSection(elf.Sections[i], sectionIndex) ? elf.GetRelocationTable(i).Count : 0;
+        }
+
+        _byOffset = new(count);
+        for (int i = 0; i < elf.Sections.Count; i++)
+        {
+            if (PatchesSection(elf.Sections[i], sectionIndex))
             {
                 var table = ElfModelBuilder.ReadRelocationSection(elf, machine, i);
                 foreach (var r in table.Relocations)
@@ -38,6 +44,9 @@ internal sealed class ElfPointerResolver
             }
         }
     }
+
+    private static bool PatchesSection(in ElfSectionHeader s, int sectionIndex) =>
+        s.Type is (ElfConstants.ShtRel or ElfConstants.ShtRela) && s.Info == (uint)sectionIndex;
 
     /// <summary>The section whose fields are resolved.</summary>
     public int SectionIndex { get; }

@@ -20,6 +20,10 @@ internal sealed class NamePool(int slotBits, int maxLength)
     /// <summary>Section names: a few hundred in a kernel tree.</summary>
     public static readonly NamePool SectionNames = new(10, 48);
 
+    /// <summary><c>.modinfo</c> keys: a handful (license, alias, depends, parm, vermagic…) in every module.</summary>
+    public static readonly NamePool ModinfoKeys = new(6, 32);
+
+
     private readonly string?[] _slots = slotBits is >= 1 and <= 24 ? new string?[1 << slotBits] : throw new ArgumentOutOfRangeException(nameof(slotBits));
 
     /// <summary>The UTF-8 decoding of <paramref name="utf8"/>, shared when the pool already holds it.</summary>
@@ -27,7 +31,7 @@ internal sealed class NamePool(int slotBits, int maxLength)
     {
         if (utf8.Length > maxLength || utf8.IsEmpty)
         {
-            return utf8.IsEmpty ? "" : Encoding.UTF8.GetString(utf8);
+            return Text.CString.Decode(utf8);
         }
 
         ref string? slot = ref _slots[(int)(Hash(utf8) >> (64 - slotBits))];
@@ -36,7 +40,7 @@ internal sealed class NamePool(int slotBits, int maxLength)
             return known;
         }
 
-        string name = Encoding.UTF8.GetString(utf8);
+        string name = Text.CString.Decode(utf8);
         Volatile.Write(ref slot, name);
         return name;
     }

@@ -78,7 +78,7 @@ internal sealed class MachOSymbolTable
         }
 
         var table = _file.Bounded.Slice((int)(_file.SliceOffset + _symtab.StringOffset), (int)_symtab.StringSize);
-        return Encoding.UTF8.GetString(CString.Field(table[(int)stringIndex..]));
+        return CString.Decode(CString.Field(table[(int)stringIndex..]));
     }
 
     /// <summary>Index of the first non-stab entry named <paramref name="name"/> whose type is N_SECT; -1 if none.</summary>

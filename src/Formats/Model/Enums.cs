@@ -133,7 +133,8 @@ public enum EntryPointKind
 }
 
 /// <summary>How a symbol is visible to the linker.</summary>
-public enum SymbolBinding
+/// <remarks>One byte: every symbol of a module carries it, and a tree has about a million symbols.</remarks>
+public enum SymbolBinding : byte
 {
     /// <summary>Visible only inside the module.</summary>
     Local,
@@ -146,7 +147,8 @@ public enum SymbolBinding
 }
 
 /// <summary>What a symbol names.</summary>
-public enum SymbolType
+/// <remarks>One byte: every symbol of a module carries it, and a tree has about a million symbols.</remarks>
+public enum SymbolType : byte
 {
     /// <summary>Unspecified.</summary>
     NoType,
@@ -169,7 +171,8 @@ public enum SymbolType
 }
 
 /// <summary>Where a symbol's value is defined.</summary>
-public enum SymbolDefinition
+/// <remarks>One byte: every symbol of a module carries it, and a tree has about a million symbols.</remarks>
+public enum SymbolDefinition : byte
 {
     /// <summary>Defined relative to a section of the module.</summary>
     Section,

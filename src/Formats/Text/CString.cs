@@ -46,8 +46,37 @@ internal static class CString
         }
 
         var value = Read(table[(int)offset..], path, tableFileOffset + (long)offset, structure);
-        return value.IsEmpty ? "" : Encoding.UTF8.GetString(value);
+        return Decode(value);
     }
+
+    /// <summary>
+    /// Decodes UTF-8 to a string. Names in modules are nearly always ASCII, so the bytes are widened into the new string
+    /// in one pass, and only a string with other bytes takes the validating UTF-8 decoder.
+    /// </summary>
+    public static string Decode(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return "";
+        }
+
+        string result = string.Create(utf8.Length, utf8, static (chars, bytes) =>
+        {
+            if (Ascii.ToUtf16(bytes, chars, out _) != System.Buffers.OperationStatus.Done)
+            {
+                chars[0] = '\uffff'; // not ASCII: marks the result for the slow path below
+            }
+        });
+
+        return result[0] == '\uffff' ? Encoding.UTF8.GetString(utf8) : result;
+    }
+
+    /// <summary>
+    /// Decodes UTF-8 into <paramref name="into"/> (at least <paramref name="utf8"/>.Length chars, which is always enough)
+    /// and returns how many chars it wrote; ASCII takes a one-pass widening as in <see cref="Decode"/>.
+    /// </summary>
+    public static int DecodeInto(ReadOnlySpan<byte> utf8, Span<char> into) =>
+        Ascii.ToUtf16(utf8, into, out int written) == System.Buffers.OperationStatus.Done ? written : Encoding.UTF8.GetChars(utf8, into);
 
     /// <summary>The non-empty NUL-separated strings of <paramref name="bytes"/>; the last may run to the end without a NUL.</summary>
     public static SplitEnumerator Split(ReadOnlySpan<byte> bytes) => new(bytes);

@@ -85,9 +85,9 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         }
 
         var pairs = Modinfo.Parse(elf.GetSectionBytes(index));
+        module.MetadataList.AddRange(pairs);
         foreach (var pair in pairs)
         {
-            module.MetadataList.Add(pair);
             Apply(module, details, pair.Key, pair.Value);
         }
 
@@ -224,22 +224,43 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             return imports;
         }
 
+        // A versioned import's name is already a string (the version's): look it up by its chars and keep that string.
+        var crcsByChars = crcs.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> chars = stackalloc char[256];
         var symbols = elf.GetSymbolTable(tableIndex);
+        var entries = symbols.Bytes;
+        var strings = symbols.StringBytes;
         for (int i = 1; i < symbols.Count; i++)
         {
-            var symbol = symbols[i];
+            var symbol = symbols.Read(entries, i);
             if (!symbol.IsUndefined || symbol.NameOffset == 0)
             {
                 continue;
             }
 
-            string name = symbols.GetName(symbol);
+            string? name;
+            uint? crc;
+            var bytes = symbols.GetNameBytes(strings, symbol);
+            if (bytes.Length <= chars.Length && !symbols.TryGetDecodedName(i, out _))
+            {
+                var decoded = chars[..CString.DecodeInto(bytes, chars)];
+                bool versioned = crcsByChars.TryGetValue(decoded, out name, out uint value);
+                name = versioned ? name! : new string(decoded);
+                crc = versioned ? value : null;
+                symbols.RememberName(i, name);
+            }
+            else
+            {
+                name = symbols.GetName(strings, symbol);
+                crc = crcs.TryGetValue(name, out uint value) ? value : null;
+            }
+
             if (name.Length == 0 || name == "_GLOBAL_OFFSET_TABLE_")
             {
                 continue;
             }
 
-            imports.Add(new ModuleImport(name, crcs.TryGetValue(name, out uint crc) ? crc : null, symbol.Binding == ElfConstants.StbWeak));
+            imports.Add(new ModuleImport(name, crc, symbol.Binding == ElfConstants.StbWeak));
         }
 
         return imports;

@@ -1,4 +1,5 @@
 using System.Text;
+using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 using LkmKit.Formats.Text;
 
@@ -13,12 +14,12 @@ internal static class Modinfo
     /// </summary>
     public static List<KeyValuePair<string, string>> Parse(ReadOnlySpan<byte> section)
     {
-        var pairs = new List<KeyValuePair<string, string>>();
+        var pairs = new List<KeyValuePair<string, string>>(section.Count((byte)0) + 1);
         foreach (var entry in CString.Split(section))
         {
             int equals = entry.IndexOf((byte)'=');
-            string key = Encoding.UTF8.GetString(equals < 0 ? entry : entry[..equals]);
-            string value = equals < 0 ? "" : Encoding.UTF8.GetString(entry[(equals + 1)..]);
+            string key = NamePool.ModinfoKeys.Get(equals < 0 ? entry : entry[..equals]);
+            string value = equals < 0 ? "" : CString.Decode(entry[(equals + 1)..]);
             pairs.Add(new(key, value));
         }
 

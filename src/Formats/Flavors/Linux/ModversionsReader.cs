@@ -46,7 +46,7 @@ internal static class ModversionsReader
                 text = text[1..];
             }
 
-            result.Add(new SymbolVersion(Encoding.UTF8.GetString(text), crc));
+            result.Add(new SymbolVersion(CString.Decode(text), crc));
         }
 
         return result;
