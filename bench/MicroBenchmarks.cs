@@ -124,5 +124,5 @@ public class ModuleBenchmarks
 
     /// <summary>ELF header and section table parse only.</summary>
     [Benchmark]
-    public int ElfParseFromMemory() => ElfFile.Parse(_bytes, FilePath).Sections.Count;
+    public int ElfParseFromMemory() => ElfFile.Parse(_bytes, FilePath).Sections.Length;
 }

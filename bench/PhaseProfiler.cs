@@ -248,7 +248,7 @@ internal static class PhaseProfiler
             }
 
             Lap(Phase.ReplayModinfo);
-            for (int i = 0; i < fresh.Sections.Count; i++)
+            for (int i = 0; i < fresh.Sections.Length; i++)
             {
                 if (fresh.Sections[i].Type == ElfConstants.ShtNote)
                 {

@@ -268,7 +268,7 @@ public class BsdCorruptInputTests
         var parsed = ElfFile.Parse(original, Name);
         long[] addends = [-1, -8, -24, long.MinValue, long.MaxValue, 0x7fffffff, 0x100000000];
         int patched = 0;
-        foreach (var section in parsed.Sections.Where(s => s.Type == ElfConstants.ShtRela))
+        foreach (var section in parsed.Sections.ToArray().Where(s => s.Type == ElfConstants.ShtRela))
         {
             for (ulong at = section.Offset; at < section.Offset + section.Size; at += 24)
             {

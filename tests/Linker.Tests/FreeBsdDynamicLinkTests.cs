@@ -385,7 +385,7 @@ public class FreeBsdDynamicLinkTests
             Assert.Contains("0xc0a1b2c0 printf [kernel]\n", map);
             // The written image read as plain ELF (its FreeBSD metadata pointers are final values now, without relocations).
             var elf = Formats.Elf.ElfFile.Parse(File.ReadAllBytes(Path.Combine(dir, "out.elf")), "out.elf");
-            int text = Enumerable.Range(0, elf.Sections.Count).Single(i => elf.GetSectionName(i) == ".text");
+            int text = Enumerable.Range(0, elf.Sections.Length).Single(i => elf.GetSectionName(i) == ".text");
             Assert.Equal(0xc8001430UL, elf.Sections[text].Address);
             Assert.Equal(0xc800359cu, BinaryPrimitives.ReadUInt32LittleEndian(elf.GetSectionMemory(text).Span[4..])); // R_386_32 demo_core_counter
         }

@@ -41,7 +41,7 @@ internal sealed class ElfFile
     /// <summary>True for big-endian files.</summary>
     public bool IsBigEndian => Header.IsBigEndian;
     /// <summary>The section headers, in table order.</summary>
-    public IReadOnlyList<ElfSectionHeader> Sections => _sections;
+    public ReadOnlySpan<ElfSectionHeader> Sections => _sections;
     /// <summary>A bounds-checked reader for this file's byte order.</summary>
     public EndianReader Reader { get; }
 

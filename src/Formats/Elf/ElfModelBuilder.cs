@@ -40,7 +40,7 @@ internal static class ElfModelBuilder
 
     private static ModuleSection[] BuildSections(ElfFile elf)
     {
-        var result = new ModuleSection[elf.Sections.Count];
+        var result = new ModuleSection[elf.Sections.Length];
         for (int i = 0; i < result.Length; i++)
         {
             var s = elf.Sections[i];
@@ -147,7 +147,7 @@ internal static class ElfModelBuilder
             return (SymbolDefinition.Special, -1);
         }
 
-        if (sym.SectionIndex >= (uint)elf.Sections.Count)
+        if (sym.SectionIndex >= (uint)elf.Sections.Length)
         {
             elf.CheckSectionIndex(sym.SectionIndex, (long)elf.Sections[0].Offset, $"symbol {sym.Index}");
         }
@@ -158,7 +158,7 @@ internal static class ElfModelBuilder
     private static ModuleRelocationSection[] BuildRelocationSections(ElfFile elf, MachineArchitecture machine)
     {
         int count = 0;
-        for (int i = 0; i < elf.Sections.Count; i++)
+        for (int i = 0; i < elf.Sections.Length; i++)
         {
             count += elf.Sections[i].Type is ElfConstants.ShtRel or ElfConstants.ShtRela ? 1 : 0;
         }
@@ -186,7 +186,7 @@ internal static class ElfModelBuilder
         bool dynamic = ((header.Flags & ElfConstants.ShfInfoLink) == 0 && header.Info == 0)
             || (elf.Header.Type != ElfConstants.TypeRel && (header.Flags & ElfConstants.ShfAlloc) != 0);
         int target = dynamic ? -1 : (int)header.Info;
-        if (!dynamic && header.Info >= (uint)elf.Sections.Count)
+        if (!dynamic && header.Info >= (uint)elf.Sections.Length)
         {
             elf.CheckSectionIndex(header.Info, table.FileOffset, $"relocation section {name} sh_info");
         }
@@ -210,7 +210,7 @@ internal static class ElfModelBuilder
 
     private static int SymbolCount(ElfFile elf, uint link)
     {
-        if (link == 0 || link >= elf.Sections.Count)
+        if (link == 0 || link >= elf.Sections.Length)
         {
             return 0;
         }

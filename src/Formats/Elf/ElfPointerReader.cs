@@ -40,7 +40,7 @@ internal sealed class ElfPointerReader
 
     /// <summary>The file offset of a place, for error messages.</summary>
     public long FileOffsetOf(int section, ulong offset) =>
-        section >= 0 && section < _elf.Sections.Count ? (long)Math.Min(_elf.Sections[section].Offset + offset, long.MaxValue) : 0;
+        section >= 0 && section < _elf.Sections.Length ? (long)Math.Min(_elf.Sections[section].Offset + offset, long.MaxValue) : 0;
 
     /// <summary>
     /// Reads the pointer field at <paramref name="offset"/> of <paramref name="section"/>. Returns null for a NULL
@@ -71,7 +71,7 @@ internal sealed class ElfPointerReader
             return Resolver(section).TryResolve(offset, out target);
         }
 
-        if (section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
+        if (section >= 0 && section < _elf.Sections.Length && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
         {
             target = ResolveDynamic(entry.Relocation, entry.SymbolTable, entry.EntryOffset, structure);
             return true;
@@ -89,7 +89,7 @@ internal sealed class ElfPointerReader
             return Resolver(section).TryGetRelocation(offset, out relocation);
         }
 
-        if (section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
+        if (section >= 0 && section < _elf.Sections.Length && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry))
         {
             relocation = entry.Relocation;
             return true;
@@ -107,7 +107,7 @@ internal sealed class ElfPointerReader
             return Resolver(section).SymbolName(offset);
         }
 
-        return section >= 0 && section < _elf.Sections.Count && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry)
+        return section >= 0 && section < _elf.Sections.Length && Dynamic.TryGetValue(_elf.Sections[section].Address + offset, out var entry)
             ? _elf.GetSymbolTable(entry.SymbolTable).GetName((int)entry.Relocation.SymbolIndex)
             : null;
     }
@@ -137,7 +137,7 @@ internal sealed class ElfPointerReader
     /// </summary>
     public ReadOnlySpan<byte> Read(int section, ulong offset, int length, string structure)
     {
-        if (section < 0 || section >= _elf.Sections.Count)
+        if (section < 0 || section >= _elf.Sections.Length)
         {
             throw new ModuleFormatException(_elf.Path, 0, structure, $"section index {section} is out of range");
         }
@@ -211,7 +211,7 @@ internal sealed class ElfPointerReader
     public bool TryMapAddress(ulong address, out RelocatedTarget target)
     {
         int end = -1;
-        for (int i = 1; i < _elf.Sections.Count; i++)
+        for (int i = 1; i < _elf.Sections.Length; i++)
         {
             var s = _elf.Sections[i];
             if (!s.IsAllocated || address < s.Address)
@@ -274,7 +274,7 @@ internal sealed class ElfPointerReader
 
             var machine = ElfNames.Machine(_elf.Header.Machine);
             var result = new Dictionary<ulong, (ModuleRelocation, int, long)>();
-            for (int i = 0; i < _elf.Sections.Count; i++)
+            for (int i = 0; i < _elf.Sections.Length; i++)
             {
                 var s = _elf.Sections[i];
                 if (s.Type is not (ElfConstants.ShtRel or ElfConstants.ShtRela))

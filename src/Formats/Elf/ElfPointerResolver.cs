@@ -26,13 +26,13 @@ internal sealed class ElfPointerResolver
         SectionIndex = sectionIndex;
         var machine = ElfNames.Machine(elf.Header.Machine);
         int count = 0;
-        for (int i = 0; i < elf.Sections.Count; i++)
+        for (int i = 0; i < elf.Sections.Length; i++)
         {
             count += PatchesSection(elf.Sections[i], sectionIndex) ? elf.GetRelocationTable(i).Count : 0;
         }
 
         _byOffset = new(count);
-        for (int i = 0; i < elf.Sections.Count; i++)
+        for (int i = 0; i < elf.Sections.Length; i++)
         {
             if (PatchesSection(elf.Sections[i], sectionIndex))
             {

@@ -26,7 +26,7 @@ internal readonly struct ElfSymbolTable
             throw new ModuleFormatException(file.Path, (long)section.Offset, Structure(file, sectionIndex), $"sh_entsize is {section.EntrySize}, expected {expected}");
         }
 
-        if (section.Link >= (uint)file.Sections.Count)
+        if (section.Link >= (uint)file.Sections.Length)
         {
             file.CheckSectionIndex(section.Link, (long)section.Offset, Structure(file, sectionIndex) + " string table link");
         }
@@ -42,7 +42,7 @@ internal readonly struct ElfSymbolTable
         Count = _bytes.Length / expected;
         _names = new string?[Count];
         _extendedIndexes = ReadOnlyMemory<byte>.Empty;
-        for (int i = 0; i < file.Sections.Count; i++)
+        for (int i = 0; i < file.Sections.Length; i++)
         {
             var s = file.Sections[i];
             if (s.Type == ElfConstants.ShtSymTabShndx && s.Link == (uint)sectionIndex)

@@ -58,11 +58,22 @@ internal sealed class DepmodElfImage : IDisposable
     }
 
     private DepmodElfImage(ModuleSource source, ElfFile elf)
-        : this(elf.Path, elf.Is64, elf.IsBigEndian, [.. elf.Sections.Select(s => new DepmodSection(s.NameOffset, s.Type, s.Offset, s.Size, s.Link, s.EntrySize))],
-              elf.Sections.Count, elf.Header.SectionNameTableIndex)
+        : this(elf.Path, elf.Is64, elf.IsBigEndian, SectionsOf(elf), elf.Sections.Length, elf.Header.SectionNameTableIndex)
     {
         _source = source;
         _elf = elf;
+    }
+
+    private static DepmodSection[] SectionsOf(ElfFile elf)
+    {
+        var sections = new DepmodSection[elf.Sections.Length];
+        for (int i = 0; i < sections.Length; i++)
+        {
+            ref readonly var s = ref elf.Sections[i];
+            sections[i] = new DepmodSection(s.NameOffset, s.Type, s.Offset, s.Size, s.Link, s.EntrySize);
+        }
+
+        return sections;
     }
 
     /// <summary>The file name used in messages.</summary>

@@ -47,7 +47,7 @@ public class ElfWriterTests
         var elf = ElfFile.Parse(bytes, "many.o");
         Assert.Equal(0, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(60)));
         Assert.Equal(ElfConstants.ShnXIndex, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(62)));
-        Assert.Equal(count + 5, elf.Sections.Count); // null, .symtab, .strtab, the texts, .symtab_shndx, .shstrtab
+        Assert.Equal(count + 5, elf.Sections.Length); // null, .symtab, .strtab, the texts, .symtab_shndx, .shstrtab
         Assert.Equal(".shstrtab", elf.GetSectionName(elf.Header.SectionNameTableIndex));
         var module = ModuleReader.ReadElf(elf);
         var far = module.Symbols.Single(s => s.Name == "far");

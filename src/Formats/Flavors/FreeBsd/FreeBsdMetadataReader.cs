@@ -131,7 +131,7 @@ internal static class FreeBsdMetadataReader
             var place = table ?? throw new ModuleFormatException(reader.File.Path, fileOffset, structure, $"table is a NULL pointer but num_entry is {entryCount}");
             // The entries must be bytes of the file: an entry_len of 0 (or a table in a section without contents)
             // would let a tiny file describe millions of entries.
-            if (entryLength == 0 || place.SectionIndex < 0 || place.SectionIndex >= reader.File.Sections.Count
+            if (entryLength == 0 || place.SectionIndex < 0 || place.SectionIndex >= reader.File.Sections.Length
                 || !reader.File.Sections[place.SectionIndex].HasContents)
             {
                 throw new ModuleFormatException(reader.File.Path, fileOffset, structure,

@@ -268,7 +268,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
 
     private static void ReadNotes(ElfFile elf, LinuxModuleDetails details)
     {
-        for (int i = 0; i < elf.Sections.Count; i++)
+        for (int i = 0; i < elf.Sections.Length; i++)
         {
             if (elf.Sections[i].Type != ElfConstants.ShtNote)
             {
