@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
@@ -82,10 +81,9 @@ internal static class ElfModelBuilder
         var result = new ModuleSymbol[table.Count];
         var entries = table.Bytes;
         var names = table.StringBytes;
-        bool plain64 = elf.Is64 && !elf.IsBigEndian;
         for (int i = 0; i < result.Length; i++)
         {
-            var sym = plain64 ? ReadSymbol64(table, entries, i) : table.Read(entries, i);
+            var sym = table.Read(entries, i);
             var (definition, section) = Classify(elf, sym);
             result[i] = new ModuleSymbol
             {
@@ -104,24 +102,6 @@ internal static class ElfModelBuilder
         }
 
         return result;
-    }
-
-    /// <summary>
-    /// Entry <paramref name="index"/> (below the table's count) of a 64-bit little-endian table, decoded straight from
-    /// the bytes: the common case, and the same result as <see cref="ElfSymbolTable.Read"/>, which handles SHN_XINDEX.
-    /// </summary>
-    private static ElfSymbol ReadSymbol64(in ElfSymbolTable table, ReadOnlySpan<byte> entries, int index)
-    {
-        var entry = entries.Slice(index * 24, 24);
-        ushort shndx = BinaryPrimitives.ReadUInt16LittleEndian(entry[6..]);
-        if (shndx == ElfConstants.ShnXIndex)
-        {
-            return table.Read(entries, index);
-        }
-
-        return new ElfSymbol(index, BinaryPrimitives.ReadUInt32LittleEndian(entry),
-            BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]), BinaryPrimitives.ReadUInt64LittleEndian(entry[16..]),
-            entry[4], entry[5], shndx, shndx);
     }
 
     /// <summary>Where a symbol is defined; a section index out of range is an error.</summary>

@@ -194,9 +194,10 @@ internal sealed class ElfPointerReader
 
         var symbols = _elf.GetSymbolTable(tableIndex);
         ulong value = IsImage ? AddressOf(target) : target.Offset;
+        var entries = symbols.Bytes;
         for (int i = 1; i < symbols.Count; i++)
         {
-            var s = symbols[i];
+            var s = symbols.Read(entries, i);
             if (s.SectionIndex == (uint)target.SectionIndex && s.Value == value && s.NameOffset != 0
                 && s.Type is ElfConstants.SttFunc or ElfConstants.SttObject && s.RawSectionIndex is not (ElfConstants.ShnAbs or ElfConstants.ShnCommon or ElfConstants.ShnUndef))
             {

@@ -46,7 +46,7 @@ internal sealed class NamePool(int slotBits, int maxLength)
     }
 
     /// <summary>A multiplicative hash of 1 to 64 bytes, eight at a time (the last word overlaps the one before it).</summary>
-    private static ulong Hash(ReadOnlySpan<byte> bytes)
+    internal static ulong Hash(ReadOnlySpan<byte> bytes)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;
         ulong hash = (ulong)bytes.Length;

@@ -108,15 +108,17 @@ internal static class ExportTableReader
 
         var symbols = elf.GetSymbolTable(tableIndex);
         ReadOnlySpan<byte> prefix = "__ksymtab_"u8;
+        var entries = symbols.Bytes;
+        var strings = symbols.StringBytes;
         for (int i = 1; i < symbols.Count; i++)
         {
-            var symbol = symbols[i];
+            var symbol = symbols.Read(entries, i);
             if (symbol.IsUndefined || symbol.RawSectionIndex >= ElfConstants.ShnLoReserve && symbol.RawSectionIndex != ElfConstants.ShnXIndex)
             {
                 continue;
             }
 
-            if (symbols.GetNameBytes(symbol).StartsWith(prefix))
+            if (symbols.GetNameBytes(strings, symbol).StartsWith(prefix))
             {
                 counts[(int)symbol.SectionIndex] = counts.GetValueOrDefault((int)symbol.SectionIndex) + 1;
             }

@@ -52,7 +52,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
 
         // Tables that `modinfo`-style views never print are read when first asked for.
         details.DeferredSymbolVersions.Defer(() => ModversionsReader.Read(elf));
-        module.DeferredImports.Defer(() => ReadImports(elf, module, details));
+        module.DeferredImports.Defer(() => ReadImports(elf, module));
         module.DeferredExports.Defer(() => ExportTableReader.Read(elf, module));
         module.DeferredEntryPoints.Defer(() => ReadEntryPoints(elf, details));
         details.LoadEntryPoints = () => _ = module.EntryPoints.Count;
@@ -208,15 +208,10 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         return entries;
     }
 
-    private static List<ModuleImport> ReadImports(ElfFile elf, KernelModule module, LinuxModuleDetails details)
+    private static List<ModuleImport> ReadImports(ElfFile elf, KernelModule module)
     {
         var imports = new List<ModuleImport>();
-        var crcs = new Dictionary<string, uint>(details.SymbolVersions.Count);
-        foreach (var version in details.SymbolVersions)
-        {
-            crcs.TryAdd(version.Name, version.Crc);
-        }
-
+        var versions = SymbolVersionIndex.Build(elf);
         int tableIndex = elf.FindSectionOfType(ElfConstants.ShtSymTab);
         if (tableIndex < 0)
         {
@@ -224,12 +219,10 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             return imports;
         }
 
-        // A versioned import's name is already a string (the version's): look it up by its chars and keep that string.
-        var crcsByChars = crcs.GetAlternateLookup<ReadOnlySpan<char>>();
-        Span<char> chars = stackalloc char[256];
         var symbols = elf.GetSymbolTable(tableIndex);
         var entries = symbols.Bytes;
         var strings = symbols.StringBytes;
+        var data = elf.Data.Span;
         for (int i = 1; i < symbols.Count; i++)
         {
             var symbol = symbols.Read(entries, i);
@@ -238,29 +231,13 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
                 continue;
             }
 
-            string? name;
-            uint? crc;
             var bytes = symbols.GetNameBytes(strings, symbol);
-            if (bytes.Length <= chars.Length && !symbols.TryGetDecodedName(i, out _))
-            {
-                var decoded = chars[..CString.DecodeInto(bytes, chars)];
-                bool versioned = crcsByChars.TryGetValue(decoded, out name, out uint value);
-                name = versioned ? name! : new string(decoded);
-                crc = versioned ? value : null;
-                symbols.RememberName(i, name);
-            }
-            else
-            {
-                name = symbols.GetName(strings, symbol);
-                crc = crcs.TryGetValue(name, out uint value) ? value : null;
-            }
-
-            if (name.Length == 0 || name == "_GLOBAL_OFFSET_TABLE_")
+            if (bytes.IsEmpty || bytes.SequenceEqual("_GLOBAL_OFFSET_TABLE_"u8))
             {
                 continue;
             }
 
-            imports.Add(new ModuleImport(name, crc, symbol.Binding == ElfConstants.StbWeak));
+            imports.Add(new ModuleImport(symbols.GetName(strings, symbol), versions.CrcOf(bytes, data), symbol.Binding == ElfConstants.StbWeak));
         }
 
         return imports;

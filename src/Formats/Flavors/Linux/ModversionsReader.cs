@@ -1,6 +1,4 @@
-using System.Text;
 using LkmKit.Formats.Elf;
-using LkmKit.Formats.IO;
 using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.Linux;
@@ -11,8 +9,29 @@ internal static class ModversionsReader
     /// <summary>Size of one <c>__versions</c> record on 32- and 64-bit kernels alike.</summary>
     public const int RecordSize = 64;
 
+    /// <summary>One symbol version as it is stored: where its name's bytes are in the file, and its CRC.</summary>
+    /// <param name="NameOffset">File offset of the name (after a leading '.' of the 64-bit PowerPC ABI).</param>
+    /// <param name="NameLength">Length of the name in bytes, without its NUL.</param>
+    /// <param name="Crc">The CRC.</param>
+    public readonly record struct Record(int NameOffset, int NameLength, uint Crc);
+
     /// <summary>Reads every record in file order; empty when the module has no symbol versions.</summary>
     public static List<SymbolVersion> Read(ElfFile elf)
+    {
+        var records = ReadRecords(elf);
+        var data = elf.Data.Span;
+        var result = new List<SymbolVersion>(records.Length);
+        foreach (var record in records)
+        {
+            result.Add(new SymbolVersion(CString.Decode(data.Slice(record.NameOffset, record.NameLength)), record.Crc));
+        }
+
+        return result;
+    }
+
+    /// <summary>The records in file order, names left as bytes (what <see cref="SymbolVersionIndex"/> looks names up in).</summary>
+    /// <exception cref="ModuleFormatException">The table is malformed.</exception>
+    public static Record[] ReadRecords(ElfFile elf)
     {
         int extCrcs = elf.FindSection("__version_ext_crcs");
         int extNames = elf.FindSection("__version_ext_names");
@@ -35,39 +54,37 @@ internal static class ModversionsReader
         }
 
         int crcSize = elf.Is64 ? 8 : 4;
-        var result = new List<SymbolVersion>(span.Length / RecordSize);
-        for (int at = 0; at < span.Length; at += RecordSize)
+        var result = new Record[span.Length / RecordSize];
+        for (int at = 0, n = 0; at < span.Length; at += RecordSize, n++)
         {
             uint crc = (uint)elf.Reader.Word(span, at, elf.Is64);
-            var text = CString.Read(span.Slice(at + crcSize, RecordSize - crcSize), elf.Path, (long)header.Offset + at + crcSize,
+            int nameAt = at + crcSize;
+            var text = CString.Read(span.Slice(nameAt, RecordSize - crcSize), elf.Path, (long)header.Offset + nameAt,
                 "__versions record", "symbol name is not NUL-terminated");
-            if (text.Length > 0 && text[0] == (byte)'.')
-            {
-                text = text[1..];
-            }
-
-            result.Add(new SymbolVersion(CString.Decode(text), crc));
+            int skip = text.Length > 0 && text[0] == (byte)'.' ? 1 : 0;
+            result[n] = new Record((int)header.Offset + nameAt + skip, text.Length - skip, crc);
         }
 
         return result;
     }
 
-    private static List<SymbolVersion> ReadExtended(ElfFile elf, int crcsIndex, int namesIndex)
+    private static Record[] ReadExtended(ElfFile elf, int crcsIndex, int namesIndex)
     {
         var crcs = elf.GetSectionBytes(crcsIndex);
         var names = elf.GetSectionBytes(namesIndex);
-        var result = new List<SymbolVersion>(crcs.Length / 4);
+        int namesOffset = (int)elf.Sections[namesIndex].Offset;
+        var result = new Record[crcs.Length / 4];
         int nameAt = 0;
-        for (int at = 0; at + 4 <= crcs.Length; at += 4)
+        for (int n = 0; n < result.Length; n++)
         {
-            string name = CString.At(names, (ulong)nameAt, elf.Path, (long)elf.Sections[namesIndex].Offset, "__version_ext_names");
             if (nameAt >= names.Length)
             {
-                throw new ModuleFormatException(elf.Path, (long)elf.Sections[namesIndex].Offset, "__version_ext_names", "fewer names than CRCs");
+                throw new ModuleFormatException(elf.Path, namesOffset, "__version_ext_names", "fewer names than CRCs");
             }
 
-            result.Add(new SymbolVersion(name, elf.Reader.U32(crcs, at)));
-            nameAt += Encoding.UTF8.GetByteCount(name) + 1;
+            var name = CString.Read(names[nameAt..], elf.Path, namesOffset + nameAt, "__version_ext_names");
+            result[n] = new Record(namesOffset + nameAt, name.Length, elf.Reader.U32(crcs, n * 4));
+            nameAt += name.Length + 1;
         }
 
         return result;
