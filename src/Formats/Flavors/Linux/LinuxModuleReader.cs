@@ -91,10 +91,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             Apply(module, details, pair.Key, pair.Value);
         }
 
-        foreach (var parameter in Modinfo.MergeParameters(pairs))
-        {
-            module.ParametersList.Add(parameter);
-        }
+        module.ParametersList.AddRange(Modinfo.MergeParameters(pairs));
     }
 
     private static void Apply(KernelModule module, LinuxModuleDetails details, string key, string value)

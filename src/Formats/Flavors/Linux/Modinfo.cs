@@ -30,11 +30,10 @@ internal static class Modinfo
     /// Merges <c>parm=name:description</c> and <c>parmtype=name:type</c> entries into parameters in order of each
     /// name's first appearance; a repeated description overwrites the earlier one. Entries without a colon are skipped.
     /// </summary>
-    public static List<ModuleParameter> MergeParameters(IEnumerable<KeyValuePair<string, string>> pairs)
+    public static List<ModuleParameter> MergeParameters(List<KeyValuePair<string, string>> pairs)
     {
-        var order = new List<string>();
-        var descriptions = new Dictionary<string, string>();
-        var types = new Dictionary<string, string>();
+        List<string>? order = null;
+        Dictionary<string, string>? descriptions = null, types = null;
         foreach (var (key, value) in pairs)
         {
             bool isDescription = key == "parm";
@@ -49,6 +48,10 @@ internal static class Modinfo
                 continue;
             }
 
+            // Most modules have no parameters: the lists are made for the first one.
+            order ??= [];
+            descriptions ??= [];
+            types ??= [];
             string name = value[..colon];
             if (!descriptions.ContainsKey(name) && !types.ContainsKey(name))
             {
@@ -58,7 +61,18 @@ internal static class Modinfo
             (isDescription ? descriptions : types)[name] = value[(colon + 1)..];
         }
 
-        return order.ConvertAll(name => new ModuleParameter(name, types.GetValueOrDefault(name), descriptions.GetValueOrDefault(name)));
+        if (order is null)
+        {
+            return [];
+        }
+
+        var parameters = new List<ModuleParameter>(order.Count);
+        foreach (var name in order)
+        {
+            parameters.Add(new ModuleParameter(name, types!.GetValueOrDefault(name), descriptions!.GetValueOrDefault(name)));
+        }
+
+        return parameters;
     }
 
     /// <summary>
