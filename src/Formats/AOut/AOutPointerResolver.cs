@@ -1,4 +1,3 @@
-using System.Text;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Text;
 
@@ -97,7 +96,7 @@ internal sealed class AOutPointerResolver
             return null;
         }
 
-        return CString.TryRead(segment[(int)start..], out var value) ? Encoding.UTF8.GetString(value) : null;
+        return CString.TryRead(segment[(int)start..], out var value) ? CString.Decode(value) : null;
     }
 
     private string Label(uint segmentType, ulong address)

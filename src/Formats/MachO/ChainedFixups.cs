@@ -146,7 +146,7 @@ internal static class ChainedFixups
                     throw new ModuleFormatException(file.Path, at, $"chained import {i}", $"name offset 0x{nameOffset:x} is past the blob (0x{blob.DataSize:x} bytes)");
                 }
 
-                name = System.Text.Encoding.UTF8.GetString(CString.Field(s.Slice(baseAt + (int)nameAt, (int)(blob.DataSize - nameAt))));
+                name = CString.Decode(CString.Field(s.Slice(baseAt + (int)nameAt, (int)(blob.DataSize - nameAt))));
             }
 
             result.Add(new ChainedImport(name, ordinal, weak, addend));

@@ -1,4 +1,3 @@
-using System.Text;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 using LkmKit.Formats.Text;
@@ -131,7 +130,7 @@ internal sealed class MachOFile
     public ReadOnlySpan<byte> Bounded => FileData.Span[..(int)(SliceOffset + SliceSize)];
 
     /// <summary>Reads a NUL-padded fixed-size name (segment and section names).</summary>
-    public static string FixedName(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(CString.Field(bytes));
+    public static string FixedName(ReadOnlySpan<byte> bytes) => CString.Decode(CString.Field(bytes));
 
     private void ParseHeader()
     {

@@ -1,5 +1,5 @@
-using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.FreeBsd;
 
@@ -126,7 +126,7 @@ internal static class LinkerHintsReader
             }
 
             int length = _data[_at];
-            string value = Encoding.UTF8.GetString(_data.Slice(_at + 1, length));
+            string value = CString.Decode(_data.Slice(_at + 1, length));
             _at += 1 + length;
             return value;
         }

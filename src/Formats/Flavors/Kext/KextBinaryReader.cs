@@ -1,4 +1,3 @@
-using System.Text;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.MachO;
 using LkmKit.Formats.Model;
@@ -93,8 +92,8 @@ internal sealed class KextBinaryReader : IFlavorReader<MachOFile>
         int at = (int)(file.SliceOffset + section.Offset + (long)offsetInSection);
         int p = file.Is64 ? 4 : 0; // 64-bit layout: next is 8 bytes wide
         int infoVersion = file.Reader.I32(s, at + 4 + p);
-        string name = Encoding.UTF8.GetString(CString.Field(s.Slice(at + 12 + p, 64)));
-        string version = Encoding.UTF8.GetString(CString.Field(s.Slice(at + 76 + p, 64)));
+        string name = CString.Decode(CString.Field(s.Slice(at + 12 + p, 64)));
+        string version = CString.Decode(CString.Field(s.Slice(at + 76 + p, 64)));
         int startOffset = file.Is64 ? 180 : 160;
         int stopOffset = file.Is64 ? 188 : 164;
         var (start, startSymbol) = ResolvePointer(file, module, table, sectionIndex, offsetInSection + (ulong)startOffset, at + startOffset);

@@ -1,4 +1,3 @@
-using System.Text;
 using LkmKit.Formats.Elf;
 using LkmKit.Formats.Model;
 using LkmKit.Formats.Text;
@@ -164,7 +163,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
         {
             if (CString.TryRead(bytes.Slice(nameOffset, nameLength), out var name) && !name.IsEmpty)
             {
-                details.StructModuleName = Encoding.UTF8.GetString(name);
+                details.StructModuleName = CString.Decode(name);
             }
         }
     }
@@ -253,7 +252,7 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
             {
                 if (note.Owner == "Linux" && note.Type == NoteBuildSalt)
                 {
-                    details.BuildSalt = Encoding.UTF8.GetString(CString.Field(note.Descriptor.Span));
+                    details.BuildSalt = CString.Decode(CString.Field(note.Descriptor.Span));
                 }
                 else if (note.Owner == "GNU" && note.Type == NoteGnuBuildId)
                 {

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using System.Text;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 using LkmKit.Formats.Signatures;
+using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Flavors.Linux;
 
@@ -129,7 +129,7 @@ internal static class ModuleSignatureReader
                 signature = new ModuleSignature
                 {
                     IdType = idType == IdTypePgp ? "PGP" : "X509",
-                    Signer = signerLength == 0 ? null : Encoding.UTF8.GetString(data.Slice(start, signerLength)),
+                    Signer = signerLength == 0 ? null : CString.Decode(data.Slice(start, signerLength)),
                     KeyId = data.Slice(keyIdStart, keyIdLength).ToArray(),
                     HashAlgorithm = hash < LegacyHashAlgorithms.Length ? LegacyHashAlgorithms[hash] : null,
                     SignatureAlgorithm = algo < LegacyKeyAlgorithms.Length ? LegacyKeyAlgorithms[algo] : null,

@@ -153,7 +153,7 @@ internal sealed class NetBsdModuleReader : IFlavorReader<ElfFile>
         {
             if (piece.StartsWith("$NetBSD:"u8))
             {
-                details.RcsIdsList.Add(Encoding.UTF8.GetString(piece));
+                details.RcsIdsList.Add(CString.Decode(piece));
             }
         }
     }
