@@ -52,4 +52,3 @@ best, median = j["best"]["mb_per_s"], j["median"]["mb_per_s"]
 print(f"full parse, 2 threads: median {median:.0f} MB/s, best {best:.0f} MB/s: target >= 2000 MB/s (median) "
       + ("met" if median >= 2000 else "not met"))
 '
-

@@ -163,22 +163,6 @@ internal readonly struct ElfSymbolTable
         return name;
     }
 
-    /// <summary>The name of the symbol at <paramref name="index"/> if it has been decoded already.</summary>
-    public bool TryGetDecodedName(int index, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? name)
-    {
-        name = (uint)index < (uint)_names.Length ? _names[index] : null;
-        return name is not null;
-    }
-
-    /// <summary>Records <paramref name="name"/> as the decoded name of the symbol at <paramref name="index"/> (a string the caller already holds).</summary>
-    public void RememberName(int index, string name)
-    {
-        if ((uint)index < (uint)_names.Length)
-        {
-            _names[index] = name;
-        }
-    }
-
     /// <summary>The raw name bytes of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>
     public ReadOnlySpan<byte> GetNameBytes(ReadOnlySpan<byte> table, in ElfSymbol symbol)
     {

@@ -23,7 +23,6 @@ internal sealed class NamePool(int slotBits, int maxLength)
     /// <summary><c>.modinfo</c> keys: a handful (license, alias, depends, parm, vermagic…) in every module.</summary>
     public static readonly NamePool ModinfoKeys = new(6, 32);
 
-
     private readonly string?[] _slots = slotBits is >= 1 and <= 24 ? new string?[1 << slotBits] : throw new ArgumentOutOfRangeException(nameof(slotBits));
 
     /// <summary>The UTF-8 decoding of <paramref name="utf8"/>, shared when the pool already holds it.</summary>
@@ -45,7 +44,7 @@ internal sealed class NamePool(int slotBits, int maxLength)
         return name;
     }
 
-    /// <summary>A multiplicative hash of 1 to 64 bytes, eight at a time (the last word overlaps the one before it).</summary>
+    /// <summary>A multiplicative hash of one or more bytes, eight at a time (the last word overlaps the one before it).</summary>
     internal static ulong Hash(ReadOnlySpan<byte> bytes)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;

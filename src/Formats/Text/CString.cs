@@ -71,13 +71,6 @@ internal static class CString
         return result[0] == '\uffff' ? Encoding.UTF8.GetString(utf8) : result;
     }
 
-    /// <summary>
-    /// Decodes UTF-8 into <paramref name="into"/> (at least <paramref name="utf8"/>.Length chars, which is always enough)
-    /// and returns how many chars it wrote; ASCII takes a one-pass widening as in <see cref="Decode"/>.
-    /// </summary>
-    public static int DecodeInto(ReadOnlySpan<byte> utf8, Span<char> into) =>
-        Ascii.ToUtf16(utf8, into, out int written) == System.Buffers.OperationStatus.Done ? written : Encoding.UTF8.GetChars(utf8, into);
-
     /// <summary>The non-empty NUL-separated strings of <paramref name="bytes"/>; the last may run to the end without a NUL.</summary>
     public static SplitEnumerator Split(ReadOnlySpan<byte> bytes) => new(bytes);
 

@@ -1,4 +1,3 @@
-using System.Text;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 using LkmKit.Formats.Text;
