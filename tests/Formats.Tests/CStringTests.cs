@@ -43,6 +43,17 @@ public class CStringTests
         Assert.Contains("not NUL-terminated", open.Message);
     }
 
+    [Theory]
+    [InlineData(new byte[] { })]
+    [InlineData(new byte[] { (byte)'i', (byte)'n', (byte)'i', (byte)'t', (byte)'_', (byte)'m', (byte)'o', (byte)'d', (byte)'u', (byte)'l', (byte)'e' })]
+    [InlineData(new byte[] { (byte)'s', 0xc3, 0xa4, (byte)'g', (byte)'e' })] // "säge": not ASCII, decoded as UTF-8
+    [InlineData(new byte[] { 0xef, 0xbf, 0xbf, (byte)'x' })] // a real U+FFFF first, the char the fast path marks with
+    [InlineData(new byte[] { (byte)'a', 0x80, 0xff })] // invalid UTF-8: replacement characters, as the BCL decodes them
+    public void Decode_gives_what_the_UTF8_decoder_gives(byte[] bytes)
+    {
+        Assert.Equal(Encoding.UTF8.GetString(bytes), CString.Decode(bytes));
+    }
+
     [Fact]
     public void Split_gives_the_non_empty_strings_and_a_last_one_without_its_NUL()
     {
