@@ -25,6 +25,7 @@ internal sealed record PassResult(
     int Gen0,
     int Gen1,
     int Gen2,
+    double GcPauseSeconds,
     IReadOnlyList<(string Path, string Message)> Failures,
     IReadOnlyList<(string Path, string Message)> IoErrors,
     IReadOnlyList<(string Path, string Message)> Crashes,
@@ -119,6 +120,7 @@ internal static class DirectoryHarness
         var sys0 = process.PrivilegedProcessorTime;
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        var pause0 = GC.GetTotalPauseDuration();
         long start = Stopwatch.GetTimestamp();
 
         if (options.Threads <= 1)
@@ -156,6 +158,7 @@ internal static class DirectoryHarness
         return new PassResult(total.Modules, total.Bytes, total.Relocations, total.Sections, total.Symbols, seconds, allocated,
             (process.UserProcessorTime - user0).TotalSeconds, (process.PrivilegedProcessorTime - sys0).TotalSeconds,
             GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2,
+            (GC.GetTotalPauseDuration() - pause0).TotalSeconds,
             Sorted(failures), Sorted(ioErrors), Sorted(crashes), total.Checksum);
     }
 
@@ -237,6 +240,8 @@ internal static class DirectoryHarness
     }
 
     /// <summary>Forces the lazy Sections, Symbols and RelocationSections lists and walks every element.</summary>
+    static readonly bool SkipRelocs = Environment.GetEnvironmentVariable("SKIP_RELOCS") == "1";
+    static readonly bool SkipSymbols = Environment.GetEnvironmentVariable("SKIP_SYMBOLS") == "1";
     private static void TouchLinkingModel(KernelModule module, Counters tally)
     {
         // Sums in locals: a field of the tally object would be stored once per element, which is the harness's cost.
@@ -246,6 +251,7 @@ internal static class DirectoryHarness
             checksum += section.Name.Length + section.Data.Length;
         }
 
+        if (SkipSymbols) { checksum += module.Symbols.Count; } else
         foreach (var symbol in module.Symbols)
         {
             checksum += symbol.Name.Length;
@@ -255,6 +261,7 @@ internal static class DirectoryHarness
         for (int i = 0; i < module.RelocationSections.Count; i++)
         {
             var table = module.RelocationSections[i].Relocations;
+            if (SkipRelocs) { checksum += table.Count; } else
             foreach (var relocation in table)
             {
                 checksum += relocation.SymbolIndex;
@@ -369,13 +376,14 @@ internal static class DirectoryHarness
             Gen0 = (int)Mid(passes.Select(p => (double)p.Gen0)),
             Gen1 = (int)Mid(passes.Select(p => (double)p.Gen1)),
             Gen2 = (int)Mid(passes.Select(p => (double)p.Gen2)),
+            GcPauseSeconds = Mid(passes.Select(p => p.GcPauseSeconds)),
         };
     }
 
     private static string Header(ReadModel model) =>
         $"{"pass",-7}{"modules",8}{"MB",9}{"seconds",9}{"modules/s",11}{"MB/s",9}" +
         (model == ReadModel.Full ? $"{"relocs/s",12}" : "") +
-        $"{"alloc/mod",11}{"user s",8}{"sys s",7}{"MB/cpu-s",10}{"gc0/1/2",10}{"fail",6}";
+        $"{"alloc/mod",11}{"user s",8}{"sys s",7}{"MB/cpu-s",10}{"gc0/1/2",10}{"gc ms",7}{"fail",6}";
 
     private static string Row(string label, PassResult p, ReadModel model)
     {
@@ -384,7 +392,7 @@ internal static class DirectoryHarness
         string gcs = string.Create(c, $"{p.Gen0}/{p.Gen1}/{p.Gen2}");
         return string.Create(c,
             $"{label,-7}{p.Modules,8}{p.Bytes / 1e6,9:F1}{p.Seconds,9:F3}{p.ModulesPerSecond,11:F0}{p.MegabytesPerSecond,9:F1}{relocations}" +
-            $"{Kilobytes(p.AllocatedPerModule),11}{p.UserCpuSeconds,8:F2}{p.SystemCpuSeconds,7:F2}{p.MegabytesPerCpuSecond,10:F1}{gcs,10}{p.Failures.Count,6}");
+            $"{Kilobytes(p.AllocatedPerModule),11}{p.UserCpuSeconds,8:F2}{p.SystemCpuSeconds,7:F2}{p.MegabytesPerCpuSecond,10:F1}{gcs,10}{p.GcPauseSeconds * 1000,7:F1}{p.Failures.Count,6}");
     }
 
     private static string Kilobytes(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:F1} KB");
@@ -440,6 +448,7 @@ internal static class DirectoryHarness
         w.WriteNumber("gc0", p.Gen0);
         w.WriteNumber("gc1", p.Gen1);
         w.WriteNumber("gc2", p.Gen2);
+        w.WriteNumber("gc_pause_s", Math.Round(p.GcPauseSeconds, 4));
         w.WriteEndObject();
     }
 

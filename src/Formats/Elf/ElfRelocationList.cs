@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Collections;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LkmKit.Formats.IO;
 using LkmKit.Formats.Model;
 
@@ -16,7 +17,8 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
 {
     private const int BatchSize = 64;
 
-    private readonly RelocationTypeInfo[]? _types = ElfRelocationTypes.TableOf(machine);
+    private readonly ushort[] _kindsAndWidths = ElfRelocationTypes.KindsAndWidthsOf(machine);
+    private readonly ushort _machine = checked((ushort)machine);
 
     /// <inheritdoc />
     public int Count => table.Count;
@@ -45,13 +47,13 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
 
         if (table.IsRela)
         {
-            var (kind, width) = ElfRelocationTypes.KindAndWidth(_types, entry.Type);
-            return new ModuleRelocation(entry.Offset, entry.SymbolIndex, kind, width, entry.Addend, false, machine, entry.Type);
+            var (kind, width) = ElfRelocationTypes.KindAndWidth(_kindsAndWidths, entry.Type);
+            return new ModuleRelocation(entry.Offset, entry.SymbolIndex, kind, width, entry.Addend, false, _machine, entry.Type);
         }
 
         var info = ElfRelocationTypes.Describe(machine, entry.Type);
         long addend = ElfModelBuilder.ReadImplicitAddend(elf, target, entry, info, table.FileOffset + (long)index * table.EntrySize, name, index);
-        return new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, true, machine, entry.Type);
+        return new ModuleRelocation(entry.Offset, entry.SymbolIndex, info.Kind, info.Width, addend, true, _machine, entry.Type);
     }
 
     private void ThrowSymbolOutOfRange(int index, uint symbolIndex) =>
@@ -66,7 +68,7 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
     {
         var bytes = table.Bytes;
         int count = Math.Min(into.Length, table.Count - start);
-        if (table.IsRela && elf.Is64 && !elf.IsBigEndian)
+        if (table.IsRela && elf.Is64 && !elf.IsBigEndian && BitConverter.IsLittleEndian)
         {
             return DecodeRela64(bytes, start, into[..count]);
         }
@@ -93,17 +95,16 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
     /// </summary>
     private int DecodeRela64(ReadOnlySpan<byte> bytes, int start, Span<ModuleRelocation> into)
     {
-        const int EntrySize = 24;
-        var entries = bytes.Slice(start * EntrySize, into.Length * EntrySize);
-        var types = _types;
-        for (int k = 0; k < into.Length; k++)
+        var entries = MemoryMarshal.Cast<byte, Rela64>(bytes.Slice(start * Unsafe.SizeOf<Rela64>(), into.Length * Unsafe.SizeOf<Rela64>()));
+        into = into[..entries.Length];
+        var kindsAndWidths = _kindsAndWidths;
+        ushort machineNumber = _machine;
+        uint symbols = (uint)symbolCount;
+        for (int k = 0; k < entries.Length; k++)
         {
-            var entry = entries.Slice(k * EntrySize, EntrySize);
-            ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(entry);
-            ulong info = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
-            long addend = BinaryPrimitives.ReadInt64LittleEndian(entry[16..]);
-            uint symbol = (uint)(info >> 32), type = (uint)info;
-            if (symbol >= symbolCount && symbol != 0)
+            ref readonly var entry = ref entries[k];
+            uint symbol = (uint)(entry.Info >> 32), type = (uint)entry.Info;
+            if (symbol >= symbols && symbol != 0)
             {
                 if (k > 0)
                 {
@@ -113,11 +114,20 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
                 ThrowSymbolOutOfRange(start, symbol);
             }
 
-            var (kind, width) = ElfRelocationTypes.KindAndWidth(types, type);
-            into[k] = new ModuleRelocation(offset, symbol, kind, width, addend, false, machine, type);
+            var (kind, width) = ElfRelocationTypes.KindAndWidth(kindsAndWidths, type);
+            into[k] = new ModuleRelocation(entry.Offset, symbol, kind, width, entry.Addend, false, machineNumber, type);
         }
 
         return into.Length;
+    }
+
+    /// <summary>An Elf64_Rela entry as a little-endian host reads it from a little-endian file.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 1)]
+    private readonly struct Rela64
+    {
+        public readonly ulong Offset;
+        public readonly ulong Info;
+        public readonly long Addend;
     }
 
     /// <inheritdoc />

@@ -79,7 +79,7 @@ internal static class ElfRelocationTypes
         return new RelocationTypeInfo($"<unknown relocation type {type}>", RelocationKind.Unknown, 0);
     }
 
-    /// <summary>The description table of <paramref name="machine"/> (null for a machine without one), for <see cref="KindAndWidth"/>.</summary>
+    /// <summary>The description table of <paramref name="machine"/> (null for a machine without one).</summary>
     public static RelocationTypeInfo[]? TableOf(MachineArchitecture machine) => machine switch
     {
         MachineArchitecture.X86_64 => X86_64,
@@ -88,23 +88,42 @@ internal static class ElfRelocationTypes
         _ => null,
     };
 
+    private static readonly ushort[] X86_64KindsAndWidths = Packed(X86_64);
+    private static readonly ushort[] I386KindsAndWidths = Packed(I386);
+    private static readonly ushort[] AArch64KindsAndWidths = Packed(AArch64);
+
     /// <summary>
-    /// <see cref="Describe"/>'s kind and width of <paramref name="type"/> from a machine's <see cref="TableOf"/>, without
-    /// building the name of an unknown type: the relocation readers call this once per entry.
+    /// <see cref="Describe"/>'s kinds and widths of <paramref name="machine"/>'s types, one number per type (empty for a
+    /// machine without a table), for <see cref="KindAndWidth"/>: the relocation readers look one up per entry.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static (RelocationKind Kind, byte Width) KindAndWidth(RelocationTypeInfo[]? table, uint type)
+    public static ushort[] KindsAndWidthsOf(MachineArchitecture machine) => machine switch
     {
-        if (table is not null && type < (uint)table.Length)
+        MachineArchitecture.X86_64 => X86_64KindsAndWidths,
+        MachineArchitecture.X86 => I386KindsAndWidths,
+        MachineArchitecture.AArch64 => AArch64KindsAndWidths,
+        _ => [],
+    };
+
+    /// <summary><see cref="Describe"/>'s kind and width of <paramref name="type"/>, from <see cref="KindsAndWidthsOf"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static (RelocationKind Kind, byte Width) KindAndWidth(ushort[] kindsAndWidths, uint type)
+    {
+        ushort packed = type < (uint)kindsAndWidths.Length ? kindsAndWidths[type] : UnknownPacked;
+        return ((RelocationKind)(packed >> 8), (byte)packed);
+    }
+
+    private const ushort UnknownPacked = (ushort)((int)RelocationKind.Unknown << 8);
+
+    /// <summary>Kind in the high byte, width in the low one; a number without a name is Unknown with width 0.</summary>
+    private static ushort[] Packed(RelocationTypeInfo[] table)
+    {
+        var packed = new ushort[table.Length];
+        for (int i = 0; i < table.Length; i++)
         {
-            ref readonly var info = ref table[type];
-            if (info.Name is not null)
-            {
-                return (info.Kind, info.Width);
-            }
+            packed[i] = table[i].Name is null ? UnknownPacked : (ushort)((int)table[i].Kind << 8 | table[i].Width);
         }
 
-        return (RelocationKind.Unknown, 0);
+        return packed;
     }
 
     /// <summary>A dense table indexed by type number (this runs once per relocation); unused numbers have no name.</summary>

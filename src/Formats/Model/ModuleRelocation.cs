@@ -41,6 +41,20 @@ public readonly record struct ModuleRelocation
         _rawType = RawType;
     }
 
+    /// <summary>The public constructor for a reader that has checked the machine's number once for a whole table.</summary>
+    internal ModuleRelocation(ulong offset, uint symbolIndex, RelocationKind kind, byte width, long addend, bool addendIsImplicit,
+        ushort machine, uint rawType)
+    {
+        _offset = offset;
+        _symbolIndex = symbolIndex;
+        _kind = kind;
+        _width = width;
+        _addend = addend;
+        _addendIsImplicit = addendIsImplicit;
+        _machine = machine;
+        _rawType = rawType;
+    }
+
     /// <summary>Offset of the place within the target section (or address for images).</summary>
     public ulong Offset { get => _offset; init => _offset = value; }
     /// <summary>Index into the module's symbol table; 0 when the relocation names no symbol.</summary>

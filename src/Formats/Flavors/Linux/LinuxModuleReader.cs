@@ -206,8 +206,9 @@ internal sealed class LinuxModuleReader : IFlavorReader<ElfFile>
 
     private static List<ModuleImport> ReadImports(ElfFile elf, KernelModule module)
     {
-        var imports = new List<ModuleImport>();
         var versions = SymbolVersionIndex.Build(elf);
+        // modpost records a version for each symbol a module imports, so the count sizes the list (bounded by the file).
+        var imports = new List<ModuleImport>(versions.Count);
         int tableIndex = elf.FindSectionOfType(ElfConstants.ShtSymTab);
         if (tableIndex < 0)
         {

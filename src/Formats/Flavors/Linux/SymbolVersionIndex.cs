@@ -40,6 +40,9 @@ internal sealed class SymbolVersionIndex
     /// <exception cref="ModuleFormatException">The table is malformed.</exception>
     public static SymbolVersionIndex Build(ElfFile elf) => new(ModversionsReader.ReadRecords(elf), elf.Data.Span);
 
+    /// <summary>How many version records the module has: about how many symbols it imports.</summary>
+    public int Count => _records.Length;
+
     /// <summary>The CRC recorded for <paramref name="name"/>, or null; <paramref name="data"/> is the file's bytes.</summary>
     public uint? CrcOf(ReadOnlySpan<byte> name, ReadOnlySpan<byte> data)
     {
