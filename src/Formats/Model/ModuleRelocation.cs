@@ -30,15 +30,8 @@ public readonly record struct ModuleRelocation
     /// <param name="RawType">The container's relocation type number.</param>
     public ModuleRelocation(ulong Offset, uint SymbolIndex, RelocationKind Kind, byte Width, long Addend, bool AddendIsImplicit,
         MachineArchitecture Machine, uint RawType)
+        : this(Offset, SymbolIndex, Kind, Width, Addend, AddendIsImplicit, checked((ushort)Machine), RawType)
     {
-        _offset = Offset;
-        _symbolIndex = SymbolIndex;
-        _kind = Kind;
-        _width = Width;
-        _addend = Addend;
-        _addendIsImplicit = AddendIsImplicit;
-        _machine = checked((ushort)Machine);
-        _rawType = RawType;
     }
 
     /// <summary>The public constructor for a reader that has checked the machine's number once for a whole table.</summary>
