@@ -153,16 +153,16 @@ internal static class AOutModelBuilder
         ];
     }
 
-    private static ModuleSymbol[] BuildSymbols(AOutFile aout)
+    private static IReadOnlyList<ModuleSymbol> BuildSymbols(AOutFile aout)
     {
         var l = aout.Layout;
-        var result = new ModuleSymbol[FirstFileSymbol + aout.SymbolCount];
-        result[0] = new ModuleSymbol { Index = 0, Name = "", Definition = SymbolDefinition.Undefined };
+        var result = ChunkedList<ModuleSymbol>.Create(FirstFileSymbol + aout.SymbolCount);
+        ChunkedList<ModuleSymbol>.Slot(result, 0) = new ModuleSymbol { Index = 0, Name = "", Definition = SymbolDefinition.Undefined };
         ulong[] bases = [l.TextAddress, l.DataAddress, l.BssAddress];
         byte[] codes = [AOutConstants.NText, AOutConstants.NData, AOutConstants.NBss];
         for (int s = 0; s < 3; s++)
         {
-            result[1 + s] = new ModuleSymbol
+            ChunkedList<ModuleSymbol>.Slot(result, 1 + s) = new ModuleSymbol
             {
                 Index = 1 + s, Name = "", Value = bases[s], Type = SymbolType.Section, Binding = SymbolBinding.Local,
                 Definition = SymbolDefinition.Section, SectionIndex = s, RawSectionIndex = codes[s], RawInfo = codes[s],
@@ -173,7 +173,7 @@ internal static class AOutModelBuilder
         {
             var sym = aout.GetSymbol(i);
             var c = AOutSymbolClassifier.Classify(sym);
-            result[FirstFileSymbol + i] = new ModuleSymbol
+            ChunkedList<ModuleSymbol>.Slot(result, FirstFileSymbol + i) = new ModuleSymbol
             {
                 Index = FirstFileSymbol + i,
                 Name = aout.GetName(sym),

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
 using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Elf;
@@ -15,7 +16,7 @@ internal sealed class ElfFile
     private static readonly byte[] Magic = [0x7f, (byte)'E', (byte)'L', (byte)'F'];
 
     private readonly ElfSectionHeader[] _sections;
-    private readonly string?[] _sectionNames;
+    private readonly IReadOnlyList<string?> _sectionNames;
     private readonly ReadOnlyMemory<byte> _nameTable;
     private System.Runtime.CompilerServices.StrongBox<ElfSymbolTable>?[]? _symbolTables;
 
@@ -25,7 +26,7 @@ internal sealed class ElfFile
         Data = data;
         Header = header;
         _sections = sections;
-        _sectionNames = new string?[sections.Length];
+        _sectionNames = ChunkedList<string?>.Create(sections.Length);
         _nameTable = nameTable;
         Reader = new EndianReader(path, header.IsBigEndian);
     }
@@ -192,7 +193,7 @@ internal sealed class ElfFile
     }
 
     /// <summary>The name of section <paramref name="index"/>.</summary>
-    public string GetSectionName(int index) => _sectionNames[index] ??= DecodeSectionName(index);
+    public string GetSectionName(int index) => ChunkedList<string?>.Slot(_sectionNames, index) ??= DecodeSectionName(index);
 
     private string DecodeSectionName(int index)
     {

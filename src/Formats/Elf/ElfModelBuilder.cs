@@ -37,13 +37,13 @@ internal static class ElfModelBuilder
         return index >= 0 ? index : elf.FindSectionOfType(ElfConstants.ShtDynSym);
     }
 
-    private static ModuleSection[] BuildSections(ElfFile elf)
+    private static IReadOnlyList<ModuleSection> BuildSections(ElfFile elf)
     {
-        var result = new ModuleSection[elf.Sections.Length];
-        for (int i = 0; i < result.Length; i++)
+        var result = ChunkedList<ModuleSection>.Create(elf.Sections.Length);
+        for (int i = 0; i < result.Count; i++)
         {
             var s = elf.Sections[i];
-            result[i] = new ModuleSection
+            ChunkedList<ModuleSection>.Slot(result, i) = new ModuleSection
             {
                 Index = i,
                 Name = elf.GetSectionName(i),
@@ -68,9 +68,9 @@ internal static class ElfModelBuilder
         return result;
     }
 
-    private static ModuleSymbol[] BuildSymbols(ElfFile elf) => BuildSymbols(elf, PrimarySymbolTable(elf));
+    private static IReadOnlyList<ModuleSymbol> BuildSymbols(ElfFile elf) => BuildSymbols(elf, PrimarySymbolTable(elf));
 
-    private static ModuleSymbol[] BuildSymbols(ElfFile elf, int tableIndex)
+    private static IReadOnlyList<ModuleSymbol> BuildSymbols(ElfFile elf, int tableIndex)
     {
         if (tableIndex < 0)
         {
@@ -78,30 +78,39 @@ internal static class ElfModelBuilder
         }
 
         var table = elf.GetSymbolTable(tableIndex);
-        var result = new ModuleSymbol[table.Count];
+        var result = ChunkedList<ModuleSymbol>.Create(table.Count);
         var entries = table.Bytes;
         var names = table.StringBytes;
-        for (int i = 0; i < result.Length; i++)
+        int i = 0;
+        foreach (var array in ChunkedList<ModuleSymbol>.Arrays(result))
         {
-            var sym = table.Read(entries, i);
-            var (definition, section) = Classify(elf, sym);
-            result[i] = new ModuleSymbol
+            for (int k = 0; k < array.Length; k++, i++)
             {
-                Index = i,
-                Name = table.GetName(names, sym),
-                Value = sym.Value,
-                Size = sym.Size,
-                Binding = ElfNames.Binding(sym.Binding),
-                Type = ElfNames.Type(sym.Type),
-                Definition = definition,
-                SectionIndex = section,
-                RawSectionIndex = sym.RawSectionIndex == ElfConstants.ShnXIndex ? sym.SectionIndex : sym.RawSectionIndex,
-                RawInfo = sym.Info,
-                RawOther = sym.Other,
-            };
+                array[k] = BuildSymbol(elf, table, entries, names, i);
+            }
         }
 
         return result;
+    }
+
+    private static ModuleSymbol BuildSymbol(ElfFile elf, in ElfSymbolTable table, ReadOnlySpan<byte> entries, ReadOnlySpan<byte> names, int i)
+    {
+        var sym = table.Read(entries, i);
+        var (definition, section) = Classify(elf, sym);
+        return new ModuleSymbol
+        {
+            Index = i,
+            Name = table.GetName(names, sym),
+            Value = sym.Value,
+            Size = sym.Size,
+            Binding = ElfNames.Binding(sym.Binding),
+            Type = ElfNames.Type(sym.Type),
+            Definition = definition,
+            SectionIndex = section,
+            RawSectionIndex = sym.RawSectionIndex == ElfConstants.ShnXIndex ? sym.SectionIndex : sym.RawSectionIndex,
+            RawInfo = sym.Info,
+            RawOther = sym.Other,
+        };
     }
 
     /// <summary>Where a symbol is defined; a section index out of range is an error.</summary>

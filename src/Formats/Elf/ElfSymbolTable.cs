@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using LkmKit.Formats.IO;
+using LkmKit.Formats.Model;
 using LkmKit.Formats.Text;
 
 namespace LkmKit.Formats.Elf;
@@ -14,7 +15,7 @@ internal readonly struct ElfSymbolTable
     private readonly bool _littleEndian64;
     // The decoded names by symbol index: a module's imports and its model symbols decode the same names. Threads may
     // race to fill a slot; both write equal strings, so either may win.
-    private readonly string?[] _names;
+    private readonly IReadOnlyList<string?> _names;
 
     internal ElfSymbolTable(ElfFile file, int sectionIndex)
     {
@@ -43,7 +44,7 @@ internal readonly struct ElfSymbolTable
         _littleEndian64 = file.Is64 && !file.IsBigEndian;
         _bytes = file.GetSectionMemory(sectionIndex);
         Count = _bytes.Length / expected;
-        _names = new string?[Count];
+        _names = ChunkedList<string?>.Create(Count);
         _extendedIndexes = ReadOnlyMemory<byte>.Empty;
         for (int i = 0; i < file.Sections.Length; i++)
         {
@@ -148,19 +149,13 @@ internal readonly struct ElfSymbolTable
     /// <summary>The name of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>
     public string GetName(ReadOnlySpan<byte> table, in ElfSymbol symbol)
     {
-        if ((uint)symbol.Index < (uint)_names.Length && _names[symbol.Index] is { } known)
+        if ((uint)symbol.Index >= (uint)_names.Count)
         {
-            return known;
+            return CString.Decode(GetNameBytes(table, symbol));
         }
 
-        var bytes = GetNameBytes(table, symbol);
-        string name = CString.Decode(bytes);
-        if ((uint)symbol.Index < (uint)_names.Length)
-        {
-            _names[symbol.Index] = name;
-        }
-
-        return name;
+        ref string? slot = ref ChunkedList<string?>.Slot(_names, symbol.Index);
+        return slot ??= CString.Decode(GetNameBytes(table, symbol));
     }
 
     /// <summary>The raw name bytes of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>

@@ -120,11 +120,11 @@ internal static class MachOModelBuilder
         return result;
     }
 
-    private static ModuleSymbol[] BuildSymbols(MachOFile file)
+    private static IReadOnlyList<ModuleSymbol> BuildSymbols(MachOFile file)
     {
         var table = new MachOSymbolTable(file);
-        var result = new ModuleSymbol[1 + table.Count + file.Sections.Count];
-        result[0] = new ModuleSymbol { Index = 0, Name = "", Definition = SymbolDefinition.Undefined };
+        var result = ChunkedList<ModuleSymbol>.Create(1 + table.Count + file.Sections.Count);
+        ChunkedList<ModuleSymbol>.Slot(result, 0) = new ModuleSymbol { Index = 0, Name = "", Definition = SymbolDefinition.Undefined };
         bool objectFile = file.Header.FileType == MachOConstants.MhObject;
         for (int i = 0; i < table.Count; i++)
         {
@@ -136,7 +136,7 @@ internal static class MachOModelBuilder
                 value -= file.Sections[section].Address;
             }
 
-            result[i + 1] = new ModuleSymbol
+            ChunkedList<ModuleSymbol>.Slot(result, i + 1) = new ModuleSymbol
             {
                 Index = i + 1,
                 Name = table.GetName(sym),
@@ -155,7 +155,7 @@ internal static class MachOModelBuilder
         for (int s = 0; s < file.Sections.Count; s++)
         {
             int index = 1 + table.Count + s;
-            result[index] = new ModuleSymbol
+            ChunkedList<ModuleSymbol>.Slot(result, index) = new ModuleSymbol
             {
                 Index = index,
                 Name = "",

@@ -50,7 +50,8 @@ internal sealed class LazyList<T> : IReadOnlyList<T>
         Volatile.Write(ref _items, null);
     }
 
-    private IReadOnlyList<T> Items => Volatile.Read(ref _items) ?? Produce();
+    /// <summary>The produced items themselves (producing them on first use): for tests of how they are stored.</summary>
+    internal IReadOnlyList<T> Items => Volatile.Read(ref _items) ?? Produce();
 
     private IReadOnlyList<T> Produce()
     {
@@ -72,6 +73,7 @@ internal sealed class LazyList<T> : IReadOnlyList<T>
                 {
                     T[] array => array,
                     List<T> list => list,
+                    IChunkedList when produced is IReadOnlyList<T> chunked => chunked,
                     _ => produced.ToArray(),
                 };
             }
