@@ -149,7 +149,7 @@ internal readonly struct ElfSymbolTable
     /// <summary>The name of <paramref name="symbol"/> from <paramref name="table"/> (<see cref="StringBytes"/>).</summary>
     public string GetName(ReadOnlySpan<byte> table, in ElfSymbol symbol)
     {
-        if ((uint)symbol.Index >= (uint)_names.Count)
+        if ((uint)symbol.Index >= (uint)Count)
         {
             return CString.Decode(GetNameBytes(table, symbol));
         }
