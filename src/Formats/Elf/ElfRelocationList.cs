@@ -89,7 +89,8 @@ internal sealed class ElfRelocationList(ElfFile elf, ElfRelocationTable table, M
     }
 
     /// <summary>
-    /// The common case (every x86-64 and arm64 module): 64-bit little-endian RELA, decoded straight from the bytes.
+    /// The common case (every x86-64 and arm64 module): 64-bit little-endian RELA on a little-endian host, read as a span
+    /// of entries.
     /// Same results and errors as <see cref="Decode"/>; explicit addends need no read of the place, so only a symbol
     /// index can be wrong.
     /// </summary>
