@@ -23,15 +23,13 @@ internal sealed class SymbolVersionIndex
         for (int i = 0; i < records.Length; i++)
         {
             var name = NameOf(records[i], data);
-            if (!name.IsEmpty && Find(name, data) < 0)
+            if (!name.IsEmpty)
             {
-                int slot = (int)NamePool.Hash(name) & _mask;
-                while (_slots[slot] != 0)
+                ref int slot = ref _slots[SlotOf(name, data)];
+                if (slot == 0)
                 {
-                    slot = (slot + 1) & _mask;
+                    slot = i + 1; // the first record of a name wins
                 }
-
-                _slots[slot] = i + 1;
             }
         }
     }
@@ -46,22 +44,21 @@ internal sealed class SymbolVersionIndex
     /// <summary>The CRC recorded for <paramref name="name"/>, or null; <paramref name="data"/> is the file's bytes.</summary>
     public uint? CrcOf(ReadOnlySpan<byte> name, ReadOnlySpan<byte> data)
     {
-        int record = name.IsEmpty ? -1 : Find(name, data);
-        return record < 0 ? null : _records[record].Crc;
+        int record = name.IsEmpty ? 0 : _slots[SlotOf(name, data)];
+        return record == 0 ? null : _records[record - 1].Crc;
     }
 
-    private int Find(ReadOnlySpan<byte> name, ReadOnlySpan<byte> data)
+    /// <summary>The slot that holds <paramref name="name"/>'s record, or the empty slot where it would go (the table is
+    /// at least twice the record count, so there is always one).</summary>
+    private int SlotOf(ReadOnlySpan<byte> name, ReadOnlySpan<byte> data)
     {
-        for (int slot = (int)NamePool.Hash(name) & _mask; _slots[slot] != 0; slot = (slot + 1) & _mask)
+        int slot = (int)NamePool.Hash(name) & _mask;
+        while (_slots[slot] != 0 && !NameOf(_records[_slots[slot] - 1], data).SequenceEqual(name))
         {
-            int record = _slots[slot] - 1;
-            if (NameOf(_records[record], data).SequenceEqual(name))
-            {
-                return record;
-            }
+            slot = (slot + 1) & _mask;
         }
 
-        return -1;
+        return slot;
     }
 
     private static ReadOnlySpan<byte> NameOf(in ModversionsReader.Record record, ReadOnlySpan<byte> data) =>
